@@ -1,0 +1,243 @@
+// HudClient and connect(): the runner's side of the control channel, with loopback forwarders per binding.
+import { setTimeout as sleep } from "node:timers/promises";
+import { Capability, capabilityAddress, matchesRef } from "../capabilities/capability.ts";
+import { joinUrl, splitUrl } from "../capabilities/url.ts";
+import { HudError, RpcError } from "../protocol/errors.ts";
+import type { JsonObject } from "../protocol/jsonrpc.ts";
+import type { GradeFrame, HelloResult, ManifestEntry, PromptFrame } from "../protocol/methods.ts";
+import { Forwarder } from "./forwarder.ts";
+import { type Address, type CallOptions, CallTimeoutError, ConnectionClosedError, RpcConnection } from "./rpc-connection.ts";
+
+export interface ConnectOptions {
+  /** Seconds to keep retrying until the server answers `hello` (default 60). */
+  readyTimeout?: number;
+  /** Seconds to wait for replies to quick calls (hello, tasks.list, cancel, bye; default 30). */
+  replyTimeout?: number;
+  /** Seconds to wait for tasks.start / tasks.grade / tasks.solve replies (default 1800: graders may run test suites). */
+  taskTimeout?: number;
+  /** Shared secret for servers started with a token. */
+  authToken?: string;
+  /** Resume this parked session instead of opening a new one. */
+  sessionId?: string;
+  /** Start loopback forwarders for bindings (default true). */
+  forwarders?: boolean;
+  /** Largest accepted frame in bytes (default 16 MiB). */
+  maxFrameBytes?: number;
+  /** Warnings from forwarders (default: process warning). */
+  onWarning?: (message: string) => void;
+}
+
+/** Parse `tcp://host:port` (or `host:port`) into an address, with one clear error otherwise. */
+export function parseControlUrl(url: string, defaultPort?: number): Address {
+  const text = url.includes("://") ? url : `tcp://${url}`;
+  let parts: ReturnType<typeof splitUrl>;
+  try {
+    parts = splitUrl(text);
+  } catch (error) {
+    throw new HudError(`invalid control url '${url}': ${(error as Error).message}`);
+  }
+  if (parts.scheme !== "tcp") {
+    throw new HudError(`control transport '${parts.scheme}' is not supported (use tcp://host:port)`);
+  }
+  const port = parts.port ?? defaultPort;
+  if (port === undefined || port === 0) throw new HudError(`control url '${url}' has no port (use tcp://host:port)`);
+  return { host: parts.hostname, port };
+}
+
+export class HudClient implements AsyncDisposable {
+  readonly url: string;
+  readonly address: Address;
+  private connection: RpcConnection;
+  private readonly options: ConnectOptions;
+  private forwarders = new Map<string, { url: string; forwarder: Forwarder }>();
+  private hello_: HelloResult | undefined;
+  private closed = false;
+
+  private constructor(url: string, address: Address, connection: RpcConnection, options: ConnectOptions) {
+    this.url = url;
+    this.address = address;
+    this.connection = connection;
+    this.options = options;
+  }
+
+  /** @internal used by connect() */
+  static attach(url: string, address: Address, connection: RpcConnection, options: ConnectOptions): HudClient {
+    return new HudClient(url, address, connection, options);
+  }
+
+  get sessionId(): string | undefined {
+    return this.hello_?.session_id;
+  }
+
+  get env(): { name: string; version: string } | undefined {
+    return this.hello_?.env;
+  }
+
+  /** The bindings exactly as the environment published them (env-internal urls). */
+  get manifestBindings(): Capability[] {
+    return (this.hello_?.bindings ?? []).map((b) => Capability.fromManifest(b));
+  }
+
+  /** The bindings with urls rewritten to the local forwarders. */
+  get bindings(): Capability[] {
+    return this.manifestBindings.map((cap) => this.route(cap));
+  }
+
+  private quick(): { timeout: number } {
+    return { timeout: this.options.replyTimeout ?? 30 };
+  }
+
+  private slow(): { timeout: number } {
+    return { timeout: this.options.taskTimeout ?? 1800 };
+  }
+
+  async hello(sessionId?: string, options?: CallOptions): Promise<HelloResult> {
+    const params: JsonObject = sessionId === undefined ? {} : { session_id: sessionId };
+    if (this.options.authToken !== undefined) params.auth_token = this.options.authToken;
+    const result = await this.connection.call("hello", params, options ?? this.quick());
+    if (typeof result.session_id !== "string" || !Array.isArray(result.bindings)) {
+      throw new RpcError(-32603, "hello: reply must have 'session_id' and 'bindings'");
+    }
+    this.hello_ = result;
+    await this.syncForwarders();
+    return result;
+  }
+
+  async listTasks(): Promise<ManifestEntry[]> {
+    const result = await this.connection.call("tasks.list", {}, this.quick());
+    const tasks = result.tasks ?? [];
+    if (!Array.isArray(tasks)) throw new RpcError(-32603, "tasks.list: 'tasks' must be a list");
+    return tasks;
+  }
+
+  startTask(id: string, args: JsonObject = {}): Promise<PromptFrame> {
+    return this.connection.call("tasks.start", { id, args }, this.slow());
+  }
+
+  /** Grade the session's task; `payload` is sent verbatim (normally `{ answer }`). */
+  async grade(payload: JsonObject = { answer: null }): Promise<GradeFrame> {
+    const frame = await this.connection.call("tasks.grade", payload, this.slow());
+    if (typeof frame.score !== "number") {
+      throw new RpcError(-32603, "tasks.grade: result must include a numeric 'score'");
+    }
+    return frame;
+  }
+
+  /** Ask the environment to run the task's reference solution (`tasks.solve`). */
+  async solve(): Promise<unknown> {
+    const result = await this.connection.call("tasks.solve", {}, this.slow());
+    return result.answer;
+  }
+
+  async cancel(): Promise<void> {
+    await this.connection.call("tasks.cancel", {}, this.quick());
+  }
+
+  /** End the session explicitly: its task is cancelled instead of parked. */
+  async bye(): Promise<void> {
+    await this.connection.call("bye", {}, this.quick());
+  }
+
+  /** A binding by name, full protocol, or protocol family, with its url routed through the local forwarder. */
+  binding(ref: string): Capability {
+    if (!this.hello_) throw new HudError("binding(): call hello() first");
+    const matches = this.manifestBindings.filter((cap) => matchesRef(cap, ref));
+    if (matches.length === 1) return this.route(matches[0]!);
+    const all = this.manifestBindings;
+    if (matches.length > 1) {
+      throw new HudError(`ambiguous capability '${ref}': ${matches.map((c) => `${c.name} (${c.protocol})`).join(", ")}`);
+    }
+    const available = all.map((c) => `${c.name} (${c.protocol})`).join(", ") || "<none>";
+    throw new HudError(`no capability '${ref}' (available: ${available})`);
+  }
+
+  private route(cap: Capability): Capability {
+    const entry = this.forwarders.get(cap.name);
+    if (!entry || entry.url !== cap.url) return cap;
+    const parts = splitUrl(cap.url);
+    parts.hostname = "127.0.0.1";
+    parts.port = entry.forwarder.port;
+    parts.userinfo = parts.userinfo.split(":", 1)[0]!;
+    return cap.with({ url: joinUrl(parts) });
+  }
+
+  /** Keep one forwarder per tunnelable binding; unchanged bindings keep theirs (open streams survive). */
+  private async syncForwarders(): Promise<void> {
+    if (this.options.forwarders === false) return;
+    const wanted = new Map(this.manifestBindings.filter((c) => capabilityAddress(c)).map((c) => [c.name, c]));
+    for (const [name, entry] of this.forwarders) {
+      if (wanted.get(name)?.url !== entry.url) {
+        this.forwarders.delete(name);
+        await entry.forwarder.close();
+      }
+    }
+    for (const [name, cap] of wanted) {
+      if (this.forwarders.has(name)) continue;
+      const forwarder = await Forwarder.start(this.address, name, {
+        authToken: this.options.authToken,
+        onError: this.options.onWarning ?? ((message) => process.emitWarning(message)),
+      });
+      this.forwarders.set(name, { url: cap.url, forwarder });
+    }
+  }
+
+  /** Close forwarders and the connection without `bye`: the server parks a suspended task. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const forwarders = [...this.forwarders.values()];
+    this.forwarders.clear();
+    await Promise.allSettled(forwarders.map((f) => f.forwarder.close()));
+    await this.connection.close();
+  }
+
+  /** Drop the transport immediately. */
+  abort(): void {
+    this.closed = true;
+    for (const { forwarder } of this.forwarders.values()) void forwarder.close();
+    this.forwarders.clear();
+    this.connection.abort();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Connect to a served environment and say hello. Retries refused connections, peers that close before
+ * answering, and silent peers, until `readyTimeout`; an error reply is final.
+ */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<HudClient> {
+  const address = parseControlUrl(url);
+  const readyTimeout = options.readyTimeout ?? 60;
+  if (!(Number.isFinite(readyTimeout) && readyTimeout > 0)) {
+    throw new HudError(`readyTimeout must be a positive number of seconds (got ${readyTimeout})`);
+  }
+  const deadline = Date.now() + readyTimeout * 1000;
+  let lastError: unknown;
+  for (let attempt = 0; ; attempt++) {
+    const remaining = (deadline - Date.now()) / 1000;
+    if (remaining <= 0) break;
+    let connection: RpcConnection | undefined;
+    try {
+      connection = await RpcConnection.open(address, { maxFrameBytes: options.maxFrameBytes, timeout: Math.min(remaining, 10) });
+      const client = HudClient.attach(url, address, connection, options);
+      await client.hello(options.sessionId, { timeout: Math.min(options.replyTimeout ?? 30, Math.max(remaining, 0.05)) });
+      return client;
+    } catch (error) {
+      connection?.abort();
+      if (!isRetryable(error)) throw error;
+      lastError = error;
+    }
+    await sleep(Math.min(250 * 2 ** Math.min(attempt, 2), Math.max(0, deadline - Date.now())));
+  }
+  const reason = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new HudError(`environment at ${url} not ready after ${readyTimeout}s: ${reason}`);
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ConnectionClosedError || error instanceof CallTimeoutError) return true;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"].includes(code);
+}

@@ -1,0 +1,185 @@
+// One control connection from the client side: serialized calls, id correlation, a reply timeout on every call.
+import { connect as netConnect, type Socket } from "node:net";
+import { ErrorCode, HudError, RpcError } from "../protocol/errors.ts";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameReader } from "../protocol/framing.ts";
+import { isObject, type JsonObject, parseJsonLine } from "../protocol/jsonrpc.ts";
+import type { MethodName, ResultOf } from "../protocol/methods.ts";
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export interface CallOptions {
+  /** Seconds to wait for the reply; on expiry the connection is aborted (a late reply could not be matched). */
+  timeout?: number;
+}
+
+type Pending = { resolve: (frame: JsonObject) => void; reject: (error: Error) => void };
+
+/** Thrown when the peer closes the connection (or it is reset) — retryable during readiness. */
+export class ConnectionClosedError extends HudError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConnectionClosedError";
+  }
+}
+
+export class CallTimeoutError extends HudError {
+  constructor(message: string) {
+    super(message);
+    this.name = "CallTimeoutError";
+  }
+}
+
+export class RpcConnection {
+  readonly address: Address;
+  private readonly socket: Socket;
+  private readonly reader: FrameReader;
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending: Pending | undefined;
+  private failure: Error | undefined;
+
+  private constructor(socket: Socket, address: Address, maxFrameBytes: number) {
+    this.socket = socket;
+    this.address = address;
+    this.reader = new FrameReader(maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (error) => this.fail(new ConnectionClosedError(`connection to ${this.where} failed: ${error.message}`)));
+    socket.on("close", () => this.fail(new ConnectionClosedError(`${this.where} closed the connection`)));
+  }
+
+  /** Open a TCP connection (no handshake). Rejects with the socket error, e.g. ECONNREFUSED. */
+  static open(address: Address, options: { maxFrameBytes?: number; timeout?: number } = {}): Promise<RpcConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host: address.host, port: address.port });
+      const timer = setTimeout(
+        () => socket.destroy(new Error(`connect timed out after ${options.timeout ?? 10}s`)),
+        (options.timeout ?? 10) * 1000,
+      );
+      socket.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        socket.removeAllListeners("error");
+        resolve(new RpcConnection(socket, address, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES));
+      });
+    });
+  }
+
+  get where(): string {
+    return `${this.address.host}:${this.address.port}`;
+  }
+
+  get closed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Call a method; calls on one connection run one at a time, in order. */
+  call<M extends MethodName>(method: M, params: JsonObject, options: CallOptions = {}): Promise<ResultOf<M>> {
+    const run = this.queue.then(() => this.send(method, params, options.timeout ?? 30));
+    this.queue = run.catch(() => {});
+    return run as Promise<ResultOf<M>>;
+  }
+
+  private send(method: string, params: JsonObject, timeout: number): Promise<JsonObject> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<JsonObject>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new CallTimeoutError(`'${method}' got no reply from ${this.where} within ${timeout}s`);
+        this.abort(error);
+      }, timeout * 1000);
+      this.pending = {
+        resolve: (frame) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          try {
+            resolve(this.unpack(method, id, frame));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          reject(
+            error instanceof ConnectionClosedError
+              ? new ConnectionClosedError(`env closed connection during '${method}' (${error.message})`)
+              : error,
+          );
+        },
+      };
+      this.socket.write(encodeFrame({ jsonrpc: "2.0", id, method, params }));
+    });
+  }
+
+  private unpack(method: string, id: number, frame: JsonObject): JsonObject {
+    if (frame.id !== id) {
+      const error = new RpcError(ErrorCode.InternalError, `'${method}': reply id did not match request`);
+      this.abort(error);
+      throw error;
+    }
+    if (frame.error !== undefined) {
+      const detail = isObject(frame.error) ? frame.error : {};
+      const code = typeof detail.code === "number" ? detail.code : ErrorCode.ServerError;
+      throw new RpcError(code, typeof detail.message === "string" ? detail.message : String(detail.message ?? ""), detail.data);
+    }
+    if (!isObject(frame.result)) throw new RpcError(ErrorCode.InternalError, `'${method}': result was not an object`);
+    return frame.result;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.reader.push(chunk);
+    for (;;) {
+      const next = this.reader.next();
+      if (!next) return;
+      if (next.kind === "oversize") {
+        this.abort(new HudError(`${this.where} sent a frame over the ${this.reader.maxBytes}-byte limit`));
+        return;
+      }
+      let frame: JsonObject;
+      try {
+        frame = parseJsonLine(next.line);
+      } catch (error) {
+        this.abort(new HudError(`${this.where} sent a malformed frame: ${(error as Error).message}`));
+        return;
+      }
+      if (!this.pending) {
+        this.abort(new HudError(`${this.where} sent a frame nobody asked for`));
+        return;
+      }
+      this.pending.resolve(frame);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.pending?.reject(this.failure);
+  }
+
+  /** Close the transport immediately; pending and later calls fail with `error`. */
+  abort(error: Error = new ConnectionClosedError("connection closed")): void {
+    this.fail(error);
+    this.socket.destroy();
+  }
+
+  /** Close politely (FIN) and wait for the socket to close. */
+  async close(): Promise<void> {
+    this.fail(new ConnectionClosedError("connection closed"));
+    if (this.socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.socket.destroy(), 1000);
+      this.socket.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.socket.end();
+    });
+  }
+}

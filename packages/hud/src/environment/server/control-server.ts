@@ -1,0 +1,228 @@
+// The control channel server: accepts connections, runs control sessions, hands tunnels to tunnel.ts.
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
+import { ErrorCode, RpcError } from "../../protocol/errors.ts";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from "../../protocol/framing.ts";
+import { type JsonObject, type RpcRequest, success } from "../../protocol/jsonrpc.ts";
+import { isMethodName, type MethodName, methods, type ParamsOf, TUNNEL_OPEN } from "../../protocol/methods.ts";
+import type { Environment } from "../environment.ts";
+import { closeWithError, readRequests, reply } from "./connection.ts";
+import { RunningTask } from "./running-task.ts";
+import { type Session, SessionTable } from "./sessions.ts";
+import { openTunnel } from "./tunnel.ts";
+
+export interface BindOptions {
+  host?: string;
+  /** 0 (default) picks an ephemeral port. */
+  port?: number;
+  /** When set, the first frame of every connection must carry it as `params.auth_token`. */
+  authToken?: string;
+  /** Largest accepted frame in bytes (default 16 MiB). */
+  maxFrameBytes?: number;
+}
+
+export interface HudServer extends AsyncDisposable {
+  readonly host: string;
+  readonly port: number;
+  /** `tcp://host:port` */
+  readonly url: string;
+  /** Sessions currently known (live or parked). */
+  readonly sessionCount: number;
+  /** Stop accepting, cancel every suspended task, drop every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+type Handler = (ctx: SessionContext, params: never) => Promise<JsonObject>;
+
+interface SessionContext {
+  session: Session;
+  socket: Socket;
+}
+
+class ControlServer implements HudServer {
+  readonly host: string;
+  port = 0;
+  private readonly env: Environment;
+  private readonly server: Server;
+  private readonly sessions = new SessionTable();
+  private readonly sockets = new Set<Socket>();
+  private readonly maxFrameBytes: number;
+  private readonly token: Buffer | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly handlers: { [M in MethodName]: (ctx: SessionContext, params: ParamsOf<M>) => Promise<JsonObject> };
+
+  constructor(env: Environment, options: BindOptions) {
+    this.env = env;
+    this.host = options.host ?? "127.0.0.1";
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.token = options.authToken ? Buffer.from(options.authToken, "utf8") : undefined;
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    this.handlers = {
+      hello: async (ctx, params) => {
+        if (params.session_id !== undefined) ctx.session = this.sessions.resume(ctx.session, params.session_id);
+        return {
+          session_id: ctx.session.id,
+          env: { name: this.env.name, version: this.env.version },
+          bindings: this.env.capabilities.map((c) => c.toManifest()),
+        };
+      },
+      "tasks.list": async () => ({ tasks: [...this.env.templates.values()].map((t) => t.manifest()) }),
+      "tasks.start": async (ctx, params) => {
+        const previous = ctx.session.task;
+        ctx.session.task = undefined;
+        if (previous) await previous.cancel();
+        const task = await RunningTask.start(this.env, params.id, params.args);
+        if (this.closing) {
+          await task.cancel();
+          throw new RpcError(ErrorCode.ServerError, "server is shutting down");
+        }
+        ctx.session.task = task;
+        return task.prompt;
+      },
+      "tasks.grade": async (ctx, params) => {
+        const task = ctx.session.task ?? this.sessions.adopt(ctx.session);
+        ctx.session.task = undefined;
+        return task.grade(params);
+      },
+      "tasks.solve": async (ctx) => {
+        const task = ctx.session.task ?? this.sessions.adopt(ctx.session);
+        return task.solve();
+      },
+      "tasks.cancel": async (ctx) => {
+        const task = ctx.session.task;
+        ctx.session.task = undefined;
+        if (task) await task.cancel();
+        return { cancelled: true };
+      },
+      bye: async (ctx) => {
+        const task = ctx.session.task;
+        ctx.session.task = undefined;
+        if (task) await task.cancel();
+        return { goodbye: true };
+      },
+    };
+  }
+
+  get url(): string {
+    const host = this.host.includes(":") ? `[${this.host}]` : this.host;
+    return `tcp://${host}:${this.port}`;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen({ host: this.host, port }, () => {
+        this.server.off("error", reject);
+        const address = this.server.address();
+        this.port = typeof address === "object" && address ? address.port : port;
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.on("error", () => {}); // resets are normal; 'close' does the cleanup
+    let context: SessionContext | undefined;
+    socket.once("close", () => {
+      this.sockets.delete(socket);
+      if (context) this.sessions.detach(context.session);
+    });
+    readRequests(socket, this.maxFrameBytes, async (request, reader) => {
+      if (!context) {
+        if (!this.authorized(request)) {
+          closeWithError(
+            socket,
+            request.id ?? null,
+            new RpcError(ErrorCode.Unauthorized, "unauthorized: this server requires params.auth_token on the first frame"),
+          );
+          return false;
+        }
+        if (request.method === TUNNEL_OPEN) {
+          void openTunnel(this.env, socket, request, reader.drain());
+          return false;
+        }
+        context = { session: this.sessions.open(), socket };
+      }
+      return this.dispatch(context, request);
+    });
+  }
+
+  private authorized(request: RpcRequest): boolean {
+    if (!this.token) return true;
+    const given = request.params?.auth_token;
+    delete request.params?.auth_token;
+    if (typeof given !== "string") return false;
+    const bytes = Buffer.from(given, "utf8");
+    return bytes.length === this.token.length && timingSafeEqual(bytes, this.token);
+  }
+
+  private async dispatch(ctx: SessionContext, request: RpcRequest): Promise<boolean> {
+    const { socket } = ctx;
+    const id = request.id;
+    if (!isMethodName(request.method)) {
+      reply(socket, id, new RpcError(ErrorCode.MethodNotFound, `method not found: ${request.method}`));
+      return true;
+    }
+    let result: JsonObject;
+    try {
+      const params = methods[request.method].parse(request.params ?? {});
+      result = await (this.handlers[request.method] as Handler)(ctx, params as never);
+    } catch (error) {
+      reply(socket, id, RpcError.is(error) ? error : new RpcError(ErrorCode.ServerError, String((error as Error)?.message ?? error)));
+      return true;
+    }
+    if (id !== undefined) this.send(socket, id, request.method, result);
+    if (request.method === "bye") {
+      this.sessions.drop(ctx.session);
+      socket.end();
+      return false;
+    }
+    return true;
+  }
+
+  /** Write a result, replacing it with an error when it would exceed the frame limit the peer enforces. */
+  private send(socket: Socket, id: string | number | null, method: string, result: JsonObject): void {
+    if (socket.destroyed || !socket.writable) return;
+    const frame = encodeFrame(success(id, result));
+    if (Buffer.byteLength(frame) - 1 > this.maxFrameBytes) {
+      reply(
+        socket,
+        id,
+        new RpcError(ErrorCode.ServerError, `${method}: the reply is larger than the ${this.maxFrameBytes}-byte frame limit`),
+      );
+      return;
+    }
+    socket.write(frame);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      const tasks = this.sessions.takeAllTasks();
+      await Promise.allSettled(tasks.map((t) => t.cancel()));
+      for (const socket of this.sockets) socket.destroy();
+      await stopped;
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Serve `env` on a TCP listener (loopback by default). Does not run the environment's hooks. */
+export async function bind(env: Environment, options: BindOptions = {}): Promise<HudServer> {
+  const server = new ControlServer(env, options);
+  await server.listen(options.port ?? 0);
+  return server;
+}

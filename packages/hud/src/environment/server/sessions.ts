@@ -1,0 +1,93 @@
+// Sessions: each control connection is one; a session with a suspended task outlives its connection (parked).
+import { randomBytes } from "node:crypto";
+import { ErrorCode, RpcError } from "../../protocol/errors.ts";
+import type { RunningTask } from "./running-task.ts";
+
+export class Session {
+  readonly id: string;
+  task: RunningTask | undefined;
+  /** True while a connection is attached. */
+  live = true;
+  constructor(id: string) {
+    this.id = id;
+  }
+}
+
+export class SessionTable {
+  private readonly sessions = new Map<string, Session>();
+
+  /** A fresh session for a new connection: `sess-` + 8 hex chars. */
+  open(): Session {
+    let id: string;
+    do id = `sess-${randomBytes(4).toString("hex")}`;
+    while (this.sessions.has(id));
+    const session = new Session(id);
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  /** The connection is gone: park the session if it holds a task, else forget it. */
+  detach(session: Session): void {
+    session.live = false;
+    if (!session.task) this.sessions.delete(session.id);
+  }
+
+  /** Forget a session entirely (after `bye`). */
+  drop(session: Session): void {
+    session.live = false;
+    this.sessions.delete(session.id);
+  }
+
+  /** `hello {session_id}`: make the connection that session. Own id → no change. */
+  resume(current: Session, id: string): Session {
+    if (id === current.id) return current;
+    const target = this.sessions.get(id);
+    if (!target) throw new RpcError(ErrorCode.InvalidRequest, `unknown session: '${id}'`);
+    if (target.live) throw new RpcError(ErrorCode.InvalidRequest, `session '${id}' has a live connection`);
+    this.detach(current);
+    target.live = true;
+    return target;
+  }
+
+  parked(): Session[] {
+    return [...this.sessions.values()].filter((s) => !s.live && s.task);
+  }
+
+  /**
+   * A session without a task asks to grade: take over the only parked task. With none or several,
+   * a `-32600` error says what to do.
+   */
+  adopt(current: Session): RunningTask {
+    const parked = this.parked();
+    if (parked.length === 0) throw new RpcError(ErrorCode.InvalidRequest, "no task in progress");
+    if (parked.length > 1) {
+      const ids = parked.map((s) => s.id).join(", ");
+      throw new RpcError(
+        ErrorCode.InvalidRequest,
+        `no task in progress on this session and ${parked.length} parked sessions hold tasks (${ids}); ` +
+          `resume one with hello {"session_id": "<id>"} first`,
+      );
+    }
+    const source = parked[0]!;
+    const task = source.task!;
+    source.task = undefined;
+    this.sessions.delete(source.id);
+    current.task = task;
+    return task;
+  }
+
+  /** Every task, live or parked (for shutdown). */
+  takeAllTasks(): RunningTask[] {
+    const tasks: RunningTask[] = [];
+    for (const session of this.sessions.values()) {
+      if (session.task) tasks.push(session.task);
+      session.task = undefined;
+    }
+    this.sessions.clear();
+    return tasks;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+}

@@ -1,0 +1,151 @@
+// Template: a task recipe — an async generator that yields a prompt, receives the answer, and yields a grade.
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { ErrorCode, RpcError } from "../protocol/errors.ts";
+import { isObject, type JsonObject } from "../protocol/jsonrpc.ts";
+import type { ManifestEntry, PromptFrame } from "../protocol/methods.ts";
+import { describeIssues, type Schema, type SchemaInput, type SchemaIssue, toSchema } from "./schema.ts";
+import { Task, type TaskInit } from "./task.ts";
+
+/** What a template body is: one yield for the prompt, one for the grade. Sync generators work too. */
+export type TemplateGenerator =
+  | AsyncGenerator<unknown, unknown, unknown>
+  | Generator<unknown, unknown, unknown>;
+
+/** Passed to a template's reference solution. */
+export interface SolutionContext {
+  /** The environment serving the task (its workspace, capabilities, state). */
+  readonly env: { readonly name: string };
+  /** The prompt frame the task produced at start. */
+  readonly prompt: PromptFrame;
+  /** Aborted when the task is cancelled. */
+  readonly signal: AbortSignal;
+}
+
+export type Solution<A> = (args: A, ctx: SolutionContext) => unknown;
+
+export interface TemplateOptions<A> {
+  /** Template id; default: the generator function's name. */
+  id?: string;
+  description?: string;
+  /** Arguments schema: a Standard Schema (zod 4, valibot, arktype) or a plain JSON Schema object. */
+  args?: SchemaInput;
+  /** Answer schema: when set, grading receives an `Answer<T>` instead of the raw answer. */
+  returns?: SchemaInput;
+  /** JSON Schema of extra inputs, published in the manifest as-is. */
+  input?: JsonObject;
+  /** A reference solution (served by `tasks.solve`, used by the oracle agent). */
+  solution?: Solution<A>;
+}
+
+type ArgsOf<O> = O extends { args: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : JsonObject) : JsonObject;
+type InputArgsOf<O> = O extends { args: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : JsonObject) : JsonObject;
+export type { ArgsOf, InputArgsOf };
+
+const OPEN_ARGS: JsonObject = { type: "object", properties: {}, additionalProperties: true };
+
+/** Normalize an args JSON Schema to the manifest form: an object schema with properties and required. */
+function manifestArgs(schema: JsonObject | undefined): JsonObject {
+  if (!schema) return { ...OPEN_ARGS };
+  const out: JsonObject = { ...schema };
+  if (out.type === undefined && out.properties !== undefined) out.type = "object";
+  if (out.type === "object") {
+    out.properties ??= {};
+    out.required ??= [];
+    if (out.additionalProperties === undefined && out.patternProperties === undefined) out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** A registered template. Call its handle to make Task rows. */
+export class Template<A = JsonObject> {
+  readonly id: string;
+  readonly description: string;
+  readonly envName: string;
+  readonly body: (args: A) => TemplateGenerator;
+  readonly argsSchema: Schema | undefined;
+  readonly returnsSchema: Schema | undefined;
+  readonly solution: Solution<A> | undefined;
+  private readonly entry: ManifestEntry;
+
+  constructor(envName: string, options: TemplateOptions<A>, body: (args: A) => TemplateGenerator) {
+    if (typeof body !== "function") throw new TypeError("a template body must be a generator function");
+    const id = options.id ?? body.name;
+    if (typeof id !== "string" || id === "") {
+      throw new TypeError("a template needs an id: pass { id } or use a named generator function");
+    }
+    this.id = id;
+    this.envName = envName;
+    this.description = options.description ?? "";
+    this.body = body;
+    this.argsSchema = options.args === undefined ? undefined : toSchema(options.args);
+    this.returnsSchema = options.returns === undefined ? undefined : toSchema(options.returns);
+    this.solution = options.solution;
+    this.entry = { id, description: this.description, args: manifestArgs(this.argsSchema?.jsonSchema) };
+    if (options.input) this.entry.input = options.input;
+    if (this.returnsSchema) this.entry.returns = this.returnsSchema.jsonSchema;
+  }
+
+  /** The `tasks.list` entry. */
+  manifest(): ManifestEntry {
+    return structuredClone(this.entry);
+  }
+
+  /**
+   * Validate wire args. Values sent as JSON text (`"3"` for a number) are decoded when that is what makes
+   * them fit. Throws `-32602` naming the task and the bad args; nothing of the body has run.
+   */
+  async parseArgs(raw: JsonObject): Promise<A> {
+    const issues = this.unknownKeys(raw);
+    if (issues.length > 0) throw this.invalid(issues);
+    if (!this.argsSchema) return raw as A;
+    const first = await this.argsSchema.validate(raw);
+    if (first.ok) return first.value as A;
+    const coerced = await this.coerceJsonText(raw, first.issues);
+    if (coerced) return coerced;
+    throw this.invalid(first.issues);
+  }
+
+  private unknownKeys(raw: JsonObject): SchemaIssue[] {
+    const args = this.entry.args;
+    if (args.additionalProperties !== false || !isObject(args.properties)) return [];
+    const known = args.properties;
+    return Object.keys(raw)
+      .filter((key) => !Object.hasOwn(known, key))
+      .map((key) => ({ message: `unknown key '${key}'`, path: [] }));
+  }
+
+  private async coerceJsonText(raw: JsonObject, issues: SchemaIssue[]): Promise<A | undefined> {
+    const badKeys = new Set(issues.map((i) => i.path[0]).filter((k): k is string => typeof k === "string"));
+    const candidate: JsonObject = { ...raw };
+    let changed = false;
+    for (const key of badKeys) {
+      const value = raw[key];
+      if (typeof value !== "string") continue;
+      try {
+        candidate[key] = JSON.parse(value);
+        changed = true;
+      } catch {
+        // not JSON text: leave as is
+      }
+    }
+    if (!changed) return undefined;
+    const second = await this.argsSchema!.validate(candidate);
+    return second.ok ? (second.value as A) : undefined;
+  }
+
+  private invalid(issues: SchemaIssue[]): RpcError {
+    return new RpcError(ErrorCode.InvalidParams, `invalid args for task '${this.id}': ${describeIssues(issues)}`);
+  }
+
+  /** A task row for these args (validated lazily, when the task starts). */
+  row(args: JsonObject = {}, extra: Omit<Partial<TaskInit>, "env" | "id" | "args"> = {}, link?: { name: string }): Task {
+    return new Task({ ...extra, env: this.envName, id: this.id, args }, link);
+  }
+}
+
+/** What `env.template(...)` returns: call it with args to get a Task row. */
+export interface TemplateHandle<I = JsonObject, A = I> {
+  (args?: I, extra?: Omit<Partial<TaskInit>, "env" | "id" | "args">): Task;
+  readonly id: string;
+  readonly template: Template<A>;
+}

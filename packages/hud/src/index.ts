@@ -1,0 +1,27 @@
+// Public entry point `hud`: environments, tasks, runtimes, the client, serving.
+export { Capability, type CapabilityInit, type CapabilityParams, PROTOCOLS } from "./capabilities/capability.ts";
+export { type ConnectOptions, connect, HudClient, parseControlUrl } from "./client/client.ts";
+export { Answer } from "./environment/answer.ts";
+export { Environment, type EnvironmentOptions } from "./environment/environment.ts";
+export { TO_GRADE_FRAME } from "./environment/grade.ts";
+export { type LoadOptions, loadEnvironment } from "./environment/load.ts";
+export type { Schema, SchemaInput } from "./environment/schema.ts";
+export { type ServeOptions, serve } from "./environment/serve.ts";
+export { type BindOptions, bind, type HudServer } from "./environment/server/control-server.ts";
+export { defaultSlug, type RuntimeConfig, Task, type TaskInit, type TaskRow } from "./environment/task.ts";
+export type {
+  SolutionContext,
+  Template,
+  TemplateGenerator,
+  TemplateHandle,
+  TemplateOptions,
+} from "./environment/template.ts";
+export { ErrorCode, HudError, RpcError } from "./protocol/errors.ts";
+export type {
+  CapabilityManifest,
+  ChatMessage,
+  GradeFrame,
+  HelloResult,
+  ManifestEntry,
+  PromptFrame,
+} from "./protocol/methods.ts";
