@@ -1,0 +1,69 @@
+// `hud serve [path] [-p 8765] [--host 127.0.0.1] [--token T] [--env NAME]`: serve an environment until a signal.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadEnvironment } from "../../environment/load.ts";
+import { serve } from "../../environment/serve.ts";
+import { type Command, UsageError } from "../io.ts";
+
+const HELP = `Usage: hud serve [path] [options]
+
+Serve an environment over the control channel until SIGINT/SIGTERM.
+path: an env.ts/env.js file, a directory holding one (default: the current directory),
+      or file:export to pick one export.
+
+Options:
+  -p, --port <port>   TCP port (default 8765; 0 picks a free one)
+      --host <host>   interface to bind (default 127.0.0.1)
+      --token <t>     require this shared secret on every connection (or HUD_SERVE_TOKEN)
+      --env <name>    pick an environment when the file exports several
+  -h, --help          show this help
+
+Prints HUD_SERVE_PORT=<port> on stdout once it accepts connections.
+`;
+
+export function parsePort(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got '${text}')`);
+  return port;
+}
+
+const command: Command = async (argv, io) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+      token: { type: "string" },
+      env: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      verbose: { type: "boolean", short: "v" },
+    },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`hud serve takes one path (got ${positionals.join(" ")})`);
+  const port = parsePort(values.port, 8765);
+  const path = positionals[0] ?? io.cwd;
+  const env = await loadEnvironment(resolve(io.cwd, path), { name: values.env });
+  const host = values.host ?? "127.0.0.1";
+  await serve(env, {
+    host,
+    port,
+    authToken: values.token ?? io.env.HUD_SERVE_TOKEN,
+    signal: io.signal,
+    announce: (line) => io.stdout(`${line}\n`),
+    warn: (line) => io.stderr(`${line}\n`),
+    onListening: (server) =>
+      io.stderr(
+        `serving ${env.name} ${env.version} on ${server.url} ` +
+          `(${env.templates.size} templates, ${env.capabilities.length} capabilities)\n`,
+      ),
+  });
+  return 0;
+};
+
+export default command;
