@@ -16,7 +16,13 @@ export type {
   TemplateHandle,
   TemplateOptions,
 } from "./environment/template.ts";
+export { type TaskSelector, Taskset, type TasksetOptions } from "./eval/taskset.ts";
 export { ErrorCode, HudError, RpcError } from "./protocol/errors.ts";
+export { LocalRuntime, type LocalRuntimeOptions, type LocalSource } from "./runtime/local.ts";
+export type { Lease, Placement } from "./runtime/placement.ts";
+export { Shared, type SharedOptions } from "./runtime/shared.ts";
+export { SubprocessRuntime, type SubprocessRuntimeOptions } from "./runtime/subprocess.ts";
+export { Runtime, type RuntimeOptions } from "./runtime/tcp.ts";
 export type {
   CapabilityManifest,
   ChatMessage,

@@ -1,6 +1,6 @@
 // Capability: the (name, protocol, url, params) record an environment publishes in hello.bindings.
 import type { CapabilityManifest } from "../protocol/methods.ts";
-import { joinUrl, normalizeUrl, splitUrl } from "./url.ts";
+import { joinUrl, normalizeUrl, requireUrl, splitUrl } from "./url.ts";
 
 export type CapabilityParams = { [key: string]: unknown };
 
@@ -48,17 +48,26 @@ export class Capability {
   readonly params: Readonly<CapabilityParams>;
 
   constructor(init: CapabilityInit) {
-    if (typeof init.name !== "string" || init.name === "") throw new TypeError("capability 'name' must be a non-empty string");
+    if (typeof init !== "object" || init === null) {
+      throw new TypeError("new Capability({ name, protocol, url, params? }): expected an object");
+    }
+    if (typeof init.name !== "string" || init.name === "") {
+      throw new TypeError("capability 'name' must be a non-empty string");
+    }
     if (typeof init.protocol !== "string" || init.protocol === "") {
       throw new TypeError(`capability '${init.name}': 'protocol' must be a non-empty string`);
     }
     if (typeof init.url !== "string" || init.url === "") {
       throw new TypeError(`capability '${init.name}': 'url' must be a non-empty string`);
     }
+    const params = init.params ?? {};
+    if (typeof params !== "object" || Array.isArray(params)) {
+      throw new TypeError(`capability '${init.name}': 'params' must be an object`);
+    }
     this.name = init.name;
     this.protocol = init.protocol;
     this.url = init.url;
-    this.params = Object.freeze({ ...(init.params ?? {}) });
+    this.params = Object.freeze({ ...params });
     Object.freeze(this);
   }
 
@@ -95,10 +104,20 @@ export class Capability {
       throw new TypeError(`capability '${String(name)}': 'params' must be an object`);
     }
     const merged: CapabilityParams = { ...((params as CapabilityParams | null | undefined) ?? {}) };
-    if (typeof protocol === "string" && familyOf(protocol) === "mcp" && !("transport" in merged) && typeof url === "string") {
+    if (
+      typeof protocol === "string" &&
+      familyOf(protocol) === "mcp" &&
+      !("transport" in merged) &&
+      typeof url === "string"
+    ) {
       merged.transport = mcpTransport(url);
     }
-    return new Capability({ name: name as string, protocol: protocol as string, url: url as string, params: merged });
+    return new Capability({
+      name: name as string,
+      protocol: protocol as string,
+      url: url as string,
+      params: merged,
+    });
   }
 
   /** `ssh/2`: an SSH daemon with public-key auth. */
@@ -137,7 +156,7 @@ export class Capability {
     authToken?: string;
     transport?: "streamable-http" | "websocket" | "sse";
   }): Capability {
-    const url = options.url.includes("://") ? options.url : `ws://${options.url}`;
+    const url = requireUrl(options.url).includes("://") ? options.url : `ws://${options.url}`;
     const parts = splitUrl(url);
     if (!MCP_SCHEMES.has(parts.scheme)) {
       throw new TypeError(`mcp/2025-11-25: only ws/wss/http/https URLs are supported, got '${parts.scheme}'`);
@@ -150,9 +169,16 @@ export class Capability {
       throw new TypeError(`mcp ${options.transport} transport requires an http:// or https:// URL`);
     }
     if (parts.port === undefined) parts.port = parts.scheme === "https" || parts.scheme === "wss" ? 443 : 80;
-    const params: CapabilityParams = { transport: options.transport ?? (websocket ? "websocket" : "streamable-http") };
+    const params: CapabilityParams = {
+      transport: options.transport ?? (websocket ? "websocket" : "streamable-http"),
+    };
     if (options.authToken !== undefined) params.auth_token = options.authToken;
-    return new Capability({ name: options.name ?? "tools", protocol: PROTOCOLS.mcp, url: joinUrl(parts), params });
+    return new Capability({
+      name: options.name ?? "tools",
+      protocol: PROTOCOLS.mcp,
+      url: joinUrl(parts),
+      params,
+    });
   }
 
   /** `cdp/1.3`: Chromium DevTools over WebSocket. */
@@ -170,7 +196,9 @@ export class Capability {
   /** `rfb/3.8`: a VNC server; display N listens on 5900 + N unless the url names a port. */
   static rfb(options: { name?: string; url: string; password?: string; display?: number }): Capability {
     const display = options.display ?? 0;
-    if (!Number.isInteger(display) || display < 0) throw new TypeError("rfb: 'display' must be a non-negative integer");
+    if (!Number.isInteger(display) || display < 0) {
+      throw new TypeError("rfb: 'display' must be a non-negative integer");
+    }
     const params: CapabilityParams = { display };
     if (options.password !== undefined) params.password = options.password;
     return new Capability({
@@ -196,13 +224,16 @@ export class Capability {
 export function capabilityAddress(cap: Capability): { host: string; port: number } | undefined {
   let parts: ReturnType<typeof splitUrl>;
   try {
-    parts = splitUrl(cap.url.includes("://") ? cap.url : `${DEFAULTS[cap.family]?.scheme ?? "tcp"}://${cap.url}`);
+    parts = splitUrl(
+      cap.url.includes("://") ? cap.url : `${DEFAULTS[cap.family]?.scheme ?? "tcp"}://${cap.url}`,
+    );
   } catch {
     return undefined;
   }
   const display = cap.family === "rfb" && typeof cap.params.display === "number" ? cap.params.display : 0;
   const familyPort = DEFAULTS[cap.family]?.port;
-  const port = parts.port ?? (familyPort === undefined ? defaultPortForScheme(parts.scheme) : familyPort + display);
+  const port =
+    parts.port ?? (familyPort === undefined ? defaultPortForScheme(parts.scheme) : familyPort + display);
   if (port === undefined || port === 0) return undefined;
   return { host: parts.hostname, port };
 }

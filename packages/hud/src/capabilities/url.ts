@@ -17,9 +17,17 @@ export interface UrlParts {
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+\-.]*):\/\//;
 
+/** The url itself, or a TypeError when it is not a non-empty string (e.g. a missing option). */
+export function requireUrl(url: unknown): string {
+  if (typeof url !== "string" || url === "") {
+    throw new TypeError(`invalid URL: expected a non-empty string, got ${String(url)}`);
+  }
+  return url;
+}
+
 /** Split `scheme://[userinfo@]host[:port][/path][?query][#fragment]`; throws on anything else. */
 export function splitUrl(url: string): UrlParts {
-  const scheme = SCHEME.exec(url);
+  const scheme = SCHEME.exec(requireUrl(url));
   if (!scheme) throw new TypeError(`invalid URL (no scheme): '${url}'`);
   const rest = url.slice(scheme[0].length);
   const end = rest.search(/[/?#]/);
@@ -68,7 +76,7 @@ export function joinUrl(parts: UrlParts): string {
 
 /** Coerce shorthand `host[:port]` into `scheme://host:port[/path]`, filling the default port when absent. */
 export function normalizeUrl(url: string, defaultScheme: string, defaultPort: number | undefined): string {
-  const parts = splitUrl(url.includes("://") ? url : `${defaultScheme}://${url}`);
+  const parts = splitUrl(requireUrl(url).includes("://") ? url : `${defaultScheme}://${url}`);
   if (parts.port === undefined && defaultPort !== undefined) parts.port = defaultPort;
   return joinUrl(parts);
 }

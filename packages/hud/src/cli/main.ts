@@ -71,7 +71,9 @@ export function report(error: unknown, io: CliIO, verbose: boolean): number {
     return 2;
   }
   const expected = HudError.is(error) || RpcError.is(error) || isNodeSystemError(error);
-  io.stderr(`error: ${errorMessage(error).split("\n")[0]}\n`);
+  // A HudError's lines after the first are its evidence (e.g. a child's last output lines).
+  const message = HudError.is(error) ? errorMessage(error).trimEnd() : errorMessage(error).split("\n")[0];
+  io.stderr(`error: ${message}\n`);
   if (verbose && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
   else if (!expected) io.stderr("(run with -v for details)\n");
   return 1;

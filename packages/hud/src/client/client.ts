@@ -6,7 +6,13 @@ import { HudError, RpcError } from "../protocol/errors.ts";
 import type { JsonObject } from "../protocol/jsonrpc.ts";
 import type { GradeFrame, HelloResult, ManifestEntry, PromptFrame } from "../protocol/methods.ts";
 import { Forwarder } from "./forwarder.ts";
-import { type Address, type CallOptions, CallTimeoutError, ConnectionClosedError, RpcConnection } from "./rpc-connection.ts";
+import {
+  type Address,
+  type CallOptions,
+  CallTimeoutError,
+  ConnectionClosedError,
+  RpcConnection,
+} from "./rpc-connection.ts";
 
 export interface ConnectOptions {
   /** Seconds to keep retrying until the server answers `hello` (default 60). */
@@ -40,7 +46,8 @@ export function parseControlUrl(url: string, defaultPort?: number): Address {
     throw new HudError(`control transport '${parts.scheme}' is not supported (use tcp://host:port)`);
   }
   const port = parts.port ?? defaultPort;
-  if (port === undefined || port === 0) throw new HudError(`control url '${url}' has no port (use tcp://host:port)`);
+  if (port === undefined || port === 0)
+    throw new HudError(`control url '${url}' has no port (use tcp://host:port)`);
   return { host: parts.hostname, port };
 }
 
@@ -61,7 +68,12 @@ export class HudClient implements AsyncDisposable {
   }
 
   /** @internal used by connect() */
-  static attach(url: string, address: Address, connection: RpcConnection, options: ConnectOptions): HudClient {
+  static attach(
+    url: string,
+    address: Address,
+    connection: RpcConnection,
+    options: ConnectOptions,
+  ): HudClient {
     return new HudClient(url, address, connection, options);
   }
 
@@ -145,7 +157,9 @@ export class HudClient implements AsyncDisposable {
     if (matches.length === 1) return this.route(matches[0]!);
     const all = this.manifestBindings;
     if (matches.length > 1) {
-      throw new HudError(`ambiguous capability '${ref}': ${matches.map((c) => `${c.name} (${c.protocol})`).join(", ")}`);
+      throw new HudError(
+        `ambiguous capability '${ref}': ${matches.map((c) => `${c.name} (${c.protocol})`).join(", ")}`,
+      );
     }
     const available = all.map((c) => `${c.name} (${c.protocol})`).join(", ") || "<none>";
     throw new HudError(`no capability '${ref}' (available: ${available})`);
@@ -221,9 +235,14 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     if (remaining <= 0) break;
     let connection: RpcConnection | undefined;
     try {
-      connection = await RpcConnection.open(address, { maxFrameBytes: options.maxFrameBytes, timeout: Math.min(remaining, 10) });
+      connection = await RpcConnection.open(address, {
+        maxFrameBytes: options.maxFrameBytes,
+        timeout: Math.min(remaining, 10),
+      });
       const client = HudClient.attach(url, address, connection, options);
-      await client.hello(options.sessionId, { timeout: Math.min(options.replyTimeout ?? 30, Math.max(remaining, 0.05)) });
+      await client.hello(options.sessionId, {
+        timeout: Math.min(options.replyTimeout ?? 30, Math.max(remaining, 0.05)),
+      });
       return client;
     } catch (error) {
       connection?.abort();
@@ -239,5 +258,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
 function isRetryable(error: unknown): boolean {
   if (error instanceof ConnectionClosedError || error instanceof CallTimeoutError) return true;
   const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"].includes(code);
+  return (
+    typeof code === "string" &&
+    ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"].includes(code)
+  );
 }

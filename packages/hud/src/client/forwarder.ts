@@ -28,7 +28,11 @@ export class Forwarder {
   }
 
   /** Listen on 127.0.0.1 (ephemeral port) and tunnel each connection to `control` for `capability`. */
-  static async start(control: Address, capability: string, options: ForwarderOptions = {}): Promise<Forwarder> {
+  static async start(
+    control: Address,
+    capability: string,
+    options: ForwarderOptions = {},
+  ): Promise<Forwarder> {
     const sockets = new Set<Socket>();
     const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (local) => {
       sockets.add(local);
@@ -57,7 +61,12 @@ export class Forwarder {
   }
 }
 
-async function tunnel(control: Address, capability: string, local: Socket, options: ForwarderOptions): Promise<void> {
+async function tunnel(
+  control: Address,
+  capability: string,
+  local: Socket,
+  options: ForwarderOptions,
+): Promise<void> {
   const report = (message: string) => {
     options.onError?.(message);
     local.destroy();

@@ -48,16 +48,27 @@ export class RpcConnection {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("error", (error) => this.fail(new ConnectionClosedError(`connection to ${this.where} failed: ${error.message}`)));
+    socket.on("error", (error) =>
+      this.fail(new ConnectionClosedError(`connection to ${this.where} failed: ${error.message}`)),
+    );
     socket.on("close", () => this.fail(new ConnectionClosedError(`${this.where} closed the connection`)));
   }
 
   /** Open a TCP connection (no handshake). Rejects with the socket error, e.g. ECONNREFUSED. */
-  static open(address: Address, options: { maxFrameBytes?: number; timeout?: number } = {}): Promise<RpcConnection> {
+  static open(
+    address: Address,
+    options: { maxFrameBytes?: number; timeout?: number } = {},
+  ): Promise<RpcConnection> {
     return new Promise((resolve, reject) => {
       const socket = netConnect({ host: address.host, port: address.port });
       const timer = setTimeout(
-        () => socket.destroy(new Error(`connect timed out after ${options.timeout ?? 10}s`)),
+        () => {
+          // A code like the kernel's own timeout, so readiness loops retry it like a refusal.
+          const error = Object.assign(new Error(`connect timed out after ${options.timeout ?? 10}s`), {
+            code: "ETIMEDOUT",
+          });
+          socket.destroy(error);
+        },
         (options.timeout ?? 10) * 1000,
       );
       socket.once("error", (error) => {
@@ -121,16 +132,18 @@ export class RpcConnection {
 
   private unpack(method: string, id: number, frame: JsonObject): JsonObject {
     if (frame.id !== id) {
-      const error = new RpcError(ErrorCode.InternalError, `'${method}': reply id did not match request`);
+      // An error with a null id is the server refusing a frame it could not read (too large, not JSON):
+      // its reason beats "id mismatch". Either way the connection is done.
+      const error =
+        frame.id === null && isObject(frame.error)
+          ? toRpcError(frame.error)
+          : new RpcError(ErrorCode.InternalError, `'${method}': reply id did not match request`);
       this.abort(error);
       throw error;
     }
-    if (frame.error !== undefined) {
-      const detail = isObject(frame.error) ? frame.error : {};
-      const code = typeof detail.code === "number" ? detail.code : ErrorCode.ServerError;
-      throw new RpcError(code, typeof detail.message === "string" ? detail.message : String(detail.message ?? ""), detail.data);
-    }
-    if (!isObject(frame.result)) throw new RpcError(ErrorCode.InternalError, `'${method}': result was not an object`);
+    if (frame.error !== undefined) throw toRpcError(isObject(frame.error) ? frame.error : {});
+    if (!isObject(frame.result))
+      throw new RpcError(ErrorCode.InternalError, `'${method}': result was not an object`);
     return frame.result;
   }
 
@@ -182,4 +195,13 @@ export class RpcConnection {
       this.socket.end();
     });
   }
+}
+
+function toRpcError(detail: JsonObject): RpcError {
+  const code = typeof detail.code === "number" ? detail.code : ErrorCode.ServerError;
+  return new RpcError(
+    code,
+    typeof detail.message === "string" ? detail.message : String(detail.message ?? ""),
+    detail.data,
+  );
 }

@@ -39,7 +39,9 @@ export class Environment {
 
   /** Brand check that works across copies of the package. */
   static is(value: unknown): value is Environment {
-    return typeof value === "object" && value !== null && (value as { [ENVIRONMENT]?: true })[ENVIRONMENT] === true;
+    return (
+      typeof value === "object" && value !== null && (value as { [ENVIRONMENT]?: true })[ENVIRONMENT] === true
+    );
   }
 
   /** Register a hook run by `start()` (in registration order) before the environment serves. */
@@ -99,7 +101,9 @@ export class Environment {
       options = first ?? {};
       body = second;
     }
-    if (typeof body !== "function") throw new TypeError("env.template(...): the body must be a generator function");
+    if (typeof body !== "function") {
+      throw new TypeError("env.template(...): the body must be a generator function");
+    }
     const template = new Template<JsonObject>(this.name, options, body);
     if (this.templates.has(template.id)) {
       throw new TypeError(`environment '${this.name}' already has a template '${template.id}'`);

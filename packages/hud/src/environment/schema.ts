@@ -27,8 +27,9 @@ function isStandardSchema(value: unknown): value is StandardSchemaV1 {
 
 /** Publish a Standard Schema as JSON Schema when the library can (Standard JSON Schema), else accept-anything. */
 function jsonSchemaOf(schema: StandardSchemaV1): JsonObject {
-  const converter = (schema["~standard"] as { jsonSchema?: { input?: (o: { target: string }) => JsonObject } })
-    .jsonSchema;
+  const converter = (
+    schema["~standard"] as { jsonSchema?: { input?: (o: { target: string }) => JsonObject } }
+  ).jsonSchema;
   if (typeof converter?.input === "function") {
     for (const target of ["draft-2020-12", "draft-07"]) {
       try {
@@ -71,11 +72,12 @@ let ajv2020: Ajv2020 | undefined;
 
 function compile(schema: JsonObject): ValidateFunction {
   const draft07 = typeof schema.$schema === "string" && schema.$schema.includes("draft-07");
+  // addUsedSchema: false, or a second template reusing a schema with an `$id` fails to compile.
   if (draft07) {
-    ajv07 ??= new Ajv({ strict: false, allErrors: true });
+    ajv07 ??= new Ajv({ strict: false, allErrors: true, addUsedSchema: false });
     return ajv07.compile(schema);
   }
-  ajv2020 ??= new Ajv2020({ strict: false, allErrors: true });
+  ajv2020 ??= new Ajv2020({ strict: false, allErrors: true, addUsedSchema: false });
   return ajv2020.compile(schema);
 }
 
@@ -97,13 +99,14 @@ class JsonSchemaAdapter implements Schema {
         .split("/")
         .slice(1)
         .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+      // Key issues belong to the object holding the key; the message names the key.
       if (e.keyword === "additionalProperties") {
         const extra = (e.params as { additionalProperty?: string }).additionalProperty;
-        return { message: `unknown key '${extra}'`, path: [...path, extra ?? ""] };
+        return { message: `unknown key '${extra}'`, path };
       }
       if (e.keyword === "required") {
         const missing = (e.params as { missingProperty?: string }).missingProperty;
-        return { message: `missing required key '${missing}'`, path: [...path, missing ?? ""] };
+        return { message: `missing required key '${missing}'`, path };
       }
       return { message: e.message ?? "invalid", path };
     });
@@ -114,7 +117,9 @@ class JsonSchemaAdapter implements Schema {
 /** Normalize what the author passed. Throws a TypeError naming the problem for anything else. */
 export function toSchema(input: SchemaInput): Schema {
   if (isStandardSchema(input)) return new StandardSchemaAdapter(input);
-  if (typeof input === "object" && input !== null && !Array.isArray(input)) return new JsonSchemaAdapter(input);
+  if (typeof input === "object" && input !== null && !Array.isArray(input)) {
+    return new JsonSchemaAdapter(input);
+  }
   throw new TypeError("a schema must be a Standard Schema (e.g. zod 4) or a JSON Schema object");
 }
 

@@ -78,14 +78,16 @@ function fail(message: string): never {
 }
 
 function nonEmptyString(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "") fail(`'${field}' must be a non-empty string (got ${describe(value)})`);
+  if (typeof value !== "string" || value === "") {
+    fail(`'${field}' must be a non-empty string (got ${describe(value)})`);
+  }
   return value;
 }
 
 function optionalObject(value: unknown, field: string): JsonObject | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) fail(`'${field}' must be an object or null (got ${describe(value)})`);
-  return value;
+  return frozenJson(value, field);
 }
 
 function describe(value: unknown): string {
@@ -95,10 +97,30 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
 
+/** A deep-frozen copy of JSON data, so a row cannot change under its slug. Non-JSON values are an error. */
+function frozenJson<T>(value: T, field: string): T {
+  let copy: T;
+  try {
+    copy = JSON.parse(JSON.stringify(value)) as T;
+  } catch (error) {
+    fail(`'${field}' must be JSON data (${(error as Error).message.split("\n")[0]})`);
+  }
+  return deepFreeze(copy);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function parseRuntimeConfig(value: unknown): RuntimeConfig | undefined {
   if (value === undefined || value === null) return undefined;
   const result = RuntimeConfigSchema.safeParse(value);
-  if (result.success) return value as RuntimeConfig;
+  // Keep the input, not the parsed value: defaults stay unset, like the Python SDK's exclude_unset dump.
+  if (result.success) return frozenJson(value as RuntimeConfig, "runtime_config");
   const issue = result.error.issues[0]!;
   const path = ["runtime_config", ...issue.path.map(String)].join(".");
   fail(`'${path}': ${issue.message}`);
@@ -125,7 +147,7 @@ export class Task {
     this.id = nonEmptyString(init.id, "id");
     const args = init.args ?? {};
     if (!isObject(args)) fail(`'args' must be an object (got ${describe(args)})`);
-    this.args = Object.freeze(structuredClone(args));
+    this.args = frozenJson(args, "args");
     if (init.slug !== undefined && (typeof init.slug !== "string" || init.slug === "")) {
       fail(`'slug' must be a non-empty string when given (got ${describe(init.slug)})`);
     }
@@ -134,7 +156,7 @@ export class Task {
       if (!Array.isArray(init.validation) || !init.validation.every(isObject)) {
         fail("'validation' must be an array of objects or null");
       }
-      this.validation = init.validation;
+      this.validation = frozenJson(init.validation, "validation");
     } else this.validation = undefined;
     this.agent_config = optionalObject(init.agent_config, "agent_config");
     this.columns = optionalObject(init.columns, "columns");
@@ -169,7 +191,8 @@ export class Task {
   /** A copy with fields replaced (the slug is recomputed unless given or previously explicit). */
   with(changes: Partial<TaskInit>): Task {
     const base = this.toJSON() as TaskInit;
-    if (changes.args !== undefined && changes.slug === undefined && this.slug === defaultSlug(this.id, this.args)) {
+    const keyChanged = changes.args !== undefined || changes.id !== undefined;
+    if (keyChanged && changes.slug === undefined && this.slug === defaultSlug(this.id, this.args)) {
       base.slug = undefined;
     }
     return new Task({ ...base, ...changes }, this.environment);
@@ -177,12 +200,13 @@ export class Task {
 
   /** Compact row: always `{env, id, args, slug}`, plus the optional keys that are set. */
   toJSON(): TaskRow {
-    const row: TaskRow = { env: this.env, id: this.id, args: structuredClone(this.args) as JsonObject, slug: this.slug };
+    const row: TaskRow = { env: this.env, id: this.id, args: this.args, slug: this.slug };
     if (this.validation) row.validation = this.validation;
     if (this.agent_config) row.agent_config = this.agent_config;
     if (this.columns) row.columns = this.columns;
     if (this.runtime_config) row.runtime_config = this.runtime_config;
     if (this.verifier) row.verifier = this.verifier.toJSON();
-    return row;
+    // A mutable copy: the task's own data is frozen.
+    return structuredClone(row);
   }
 }

@@ -3,7 +3,14 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { ErrorCode, RpcError } from "../protocol/errors.ts";
 import { isObject, type JsonObject } from "../protocol/jsonrpc.ts";
 import type { ManifestEntry, PromptFrame } from "../protocol/methods.ts";
-import { describeIssues, type Schema, type SchemaInput, type SchemaIssue, toSchema } from "./schema.ts";
+import {
+  describeIssues,
+  type Schema,
+  type SchemaInput,
+  type SchemaIssue,
+  toSchema,
+  type ValidationOutcome,
+} from "./schema.ts";
 import { Task, type TaskInit } from "./task.ts";
 
 /** What a template body is: one yield for the prompt, one for the grade. Sync generators work too. */
@@ -37,23 +44,66 @@ export interface TemplateOptions<A> {
   solution?: Solution<A>;
 }
 
-type ArgsOf<O> = O extends { args: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : JsonObject) : JsonObject;
-type InputArgsOf<O> = O extends { args: infer S } ? (S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S> : JsonObject) : JsonObject;
+type ArgsOf<O> = O extends { args: infer S }
+  ? S extends StandardSchemaV1
+    ? StandardSchemaV1.InferOutput<S>
+    : JsonObject
+  : JsonObject;
+type InputArgsOf<O> = O extends { args: infer S }
+  ? S extends StandardSchemaV1
+    ? StandardSchemaV1.InferInput<S>
+    : JsonObject
+  : JsonObject;
+
 export type { ArgsOf, InputArgsOf };
 
 const OPEN_ARGS: JsonObject = { type: "object", properties: {}, additionalProperties: true };
 
 /** Normalize an args JSON Schema to the manifest form: an object schema with properties and required. */
 function manifestArgs(schema: JsonObject | undefined): JsonObject {
-  if (!schema) return { ...OPEN_ARGS };
+  // No schema, or one the library could not publish as JSON Schema: any object goes.
+  if (!schema || Object.keys(schema).length === 0) return { ...OPEN_ARGS };
   const out: JsonObject = { ...schema };
   if (out.type === undefined && out.properties !== undefined) out.type = "object";
   if (out.type === "object") {
     out.properties ??= {};
     out.required ??= [];
-    if (out.additionalProperties === undefined && out.patternProperties === undefined) out.additionalProperties = false;
+    if (out.additionalProperties === undefined && out.patternProperties === undefined) {
+      out.additionalProperties = false;
+    }
   }
   return out;
+}
+
+/**
+ * Missing required keys and unknown keys, from the published args schema — the same check whatever library
+ * the schema came from (zod objects strip unknown keys silently; a template call must not).
+ */
+function keyIssues(args: JsonObject, raw: JsonObject): { missing: string[]; issues: SchemaIssue[] } {
+  const required = Array.isArray(args.required) ? args.required.filter((k) => typeof k === "string") : [];
+  const missing = required.filter((key) => !Object.hasOwn(raw, key));
+  const known = isObject(args.properties) ? args.properties : {};
+  const closed = args.additionalProperties === false && args.patternProperties === undefined;
+  const unknown = closed ? Object.keys(raw).filter((key) => !Object.hasOwn(known, key)) : [];
+  const issues = [
+    ...missing.map((key) => ({ message: `missing required key '${key}'`, path: [] })),
+    ...unknown.map((key) => ({ message: `unknown key '${key}'`, path: [] })),
+  ];
+  return { missing, issues };
+}
+
+/** Key issues first, then the schema's own, minus what repeats them (e.g. "expected string, received undefined"). */
+function mergeIssues(
+  keys: { missing: string[]; issues: SchemaIssue[] },
+  schema: SchemaIssue[],
+): SchemaIssue[] {
+  const seen = new Set(keys.issues.map((issue) => issue.message));
+  const extra = schema.filter((issue) => {
+    const top = issue.path[0];
+    if (issue.path.length === 1 && typeof top === "string" && keys.missing.includes(top)) return false;
+    return issue.path.length > 0 || !seen.has(issue.message);
+  });
+  return [...keys.issues, ...extra];
 }
 
 /** A registered template. Call its handle to make Task rows. */
@@ -95,23 +145,18 @@ export class Template<A = JsonObject> {
    * them fit. Throws `-32602` naming the task and the bad args; nothing of the body has run.
    */
   async parseArgs(raw: JsonObject): Promise<A> {
-    const issues = this.unknownKeys(raw);
-    if (issues.length > 0) throw this.invalid(issues);
-    if (!this.argsSchema) return raw as A;
-    const first = await this.argsSchema.validate(raw);
-    if (first.ok) return first.value as A;
-    const coerced = await this.coerceJsonText(raw, first.issues);
-    if (coerced) return coerced;
-    throw this.invalid(first.issues);
+    const keys = keyIssues(this.entry.args, raw);
+    const outcome = await this.validate(raw);
+    if (outcome.ok && keys.issues.length === 0) return outcome.value as A;
+    throw this.invalid(mergeIssues(keys, outcome.ok ? [] : outcome.issues));
   }
 
-  private unknownKeys(raw: JsonObject): SchemaIssue[] {
-    const args = this.entry.args;
-    if (args.additionalProperties !== false || !isObject(args.properties)) return [];
-    const known = args.properties;
-    return Object.keys(raw)
-      .filter((key) => !Object.hasOwn(known, key))
-      .map((key) => ({ message: `unknown key '${key}'`, path: [] }));
+  private async validate(raw: JsonObject): Promise<ValidationOutcome> {
+    if (!this.argsSchema) return { ok: true, value: raw };
+    const first = await this.argsSchema.validate(raw);
+    if (first.ok) return first;
+    const coerced = await this.coerceJsonText(raw, first.issues);
+    return coerced ? { ok: true, value: coerced } : first;
   }
 
   private async coerceJsonText(raw: JsonObject, issues: SchemaIssue[]): Promise<A | undefined> {
@@ -134,11 +179,18 @@ export class Template<A = JsonObject> {
   }
 
   private invalid(issues: SchemaIssue[]): RpcError {
-    return new RpcError(ErrorCode.InvalidParams, `invalid args for task '${this.id}': ${describeIssues(issues)}`);
+    return new RpcError(
+      ErrorCode.InvalidParams,
+      `invalid args for task '${this.id}': ${describeIssues(issues)}`,
+    );
   }
 
   /** A task row for these args (validated lazily, when the task starts). */
-  row(args: JsonObject = {}, extra: Omit<Partial<TaskInit>, "env" | "id" | "args"> = {}, link?: { name: string }): Task {
+  row(
+    args: JsonObject = {},
+    extra: Omit<Partial<TaskInit>, "env" | "id" | "args"> = {},
+    link?: { name: string },
+  ): Task {
     return new Task({ ...extra, env: this.envName, id: this.id, args }, link);
   }
 }

@@ -27,7 +27,9 @@ export class RpcError extends Error {
     this.data = data;
   }
   static is(value: unknown): value is RpcError {
-    return typeof value === "object" && value !== null && (value as { [RPC_ERROR]?: true })[RPC_ERROR] === true;
+    return (
+      typeof value === "object" && value !== null && (value as { [RPC_ERROR]?: true })[RPC_ERROR] === true
+    );
   }
   toWire(): { code: number; message: string; data?: unknown } {
     return this.data === undefined
@@ -44,7 +46,9 @@ export class HudError extends Error {
     this.name = "HudError";
   }
   static is(value: unknown): value is HudError {
-    return typeof value === "object" && value !== null && (value as { [HUD_ERROR]?: true })[HUD_ERROR] === true;
+    return (
+      typeof value === "object" && value !== null && (value as { [HUD_ERROR]?: true })[HUD_ERROR] === true
+    );
   }
 }
 

@@ -37,7 +37,8 @@ export function parseJsonLine(line: Buffer | string): JsonObject {
   } catch (error) {
     throw new RpcError(ErrorCode.ParseError, `parse error: ${(error as Error).message}`);
   }
-  if (!isObject(value)) throw new RpcError(ErrorCode.InvalidRequest, "invalid request: a frame must be a JSON object");
+  if (!isObject(value))
+    throw new RpcError(ErrorCode.InvalidRequest, "invalid request: a frame must be a JSON object");
   return value;
 }
 

@@ -12,7 +12,10 @@ export interface HudResult {
 }
 
 /** Run `hud <args>` to completion (killed after `timeout` seconds). */
-export function runHud(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<HudResult> {
+export function runHud(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<HudResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ["--conditions=hud-source", BIN, ...args], {
       cwd: options.cwd ?? REPO,
@@ -44,7 +47,10 @@ export interface ServeProcess extends AsyncDisposable {
 }
 
 /** Start `hud serve <args>` with port 0 and wait for its HUD_SERVE_PORT line. */
-export function startServe(args: string[], options: { cwd?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
+export function startServe(
+  args: string[],
+  options: { cwd?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServeProcess> {
   const command = options.command ?? [process.execPath, "--conditions=hud-source", BIN];
   const child = spawn(command[0]!, [...command.slice(1), "serve", ...args], {
     cwd: options.cwd ?? REPO,

@@ -1,12 +1,14 @@
 // `hud task list|start|grade`: drive one task by hand, with start and grade possibly in two processes.
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect } from "node:net";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type HudClient, connect } from "../../client/client.ts";
 import type { Task } from "../../environment/task.ts";
+import { environmentSourceFor } from "../../eval/environment-source.ts";
 import { Taskset } from "../../eval/taskset.ts";
-import { HudError, RpcError } from "../../protocol/errors.ts";
+import { errorMessage, HudError, RpcError } from "../../protocol/errors.ts";
 import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
 import type { Lease } from "../../runtime/placement.ts";
 import { SubprocessRuntime } from "../../runtime/subprocess.ts";
@@ -96,8 +98,7 @@ async function open(ref: string, values: Values, io: CliIO, sessionId?: string):
     const client = await connect(attachUrl, { readyTimeout: 10, sessionId, authToken: io.env.HUD_SERVE_TOKEN });
     return { client, row, id, args, lease: undefined, attached: true };
   }
-  const source = resolve(io.cwd, values.source ?? ".");
-  const runtime = new SubprocessRuntime(source);
+  const runtime = new SubprocessRuntime(await environmentSourceFor(resolve(io.cwd, values.source ?? ".")));
   const lease = await runtime(row!);
   try {
     const client = await connect(lease.url, { readyTimeout: 30 });
@@ -114,9 +115,14 @@ async function closeTarget(target: Target): Promise<void> {
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = resolve(dirname(path), `.${Date.now()}-${process.pid}.hud-tmp`);
-  await writeFile(temp, text);
-  await rename(temp, path);
+  const temp = resolve(dirname(path), `.${randomBytes(6).toString("hex")}.hud-tmp`);
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new HudError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+  }
 }
 
 async function readAnswer(values: Values): Promise<string> {

@@ -15,10 +15,8 @@ import {
 /** How long a connection closed for a protocol error keeps draining input so the peer can read the error. */
 const CLOSE_GRACE_MS = 2_000;
 
-export interface FrameHandler {
-  /** Handle one request; return false to stop reading (the handler closed or took over the socket). */
-  (request: RpcRequest, reader: FrameReader): Promise<boolean>;
-}
+/** Handle one request; resolve false to stop reading (the handler closed or took over the socket). */
+export type FrameHandler = (request: RpcRequest, reader: FrameReader) => Promise<boolean>;
 
 /**
  * Read NDJSON requests from `socket` one at a time (the socket is paused while a request is handled).
@@ -62,10 +60,12 @@ export function readRequests(socket: Socket, maxFrameBytes: number, handle: Fram
           frame = parseJsonLine(next.line);
           request = toRequest(frame);
         } catch (error) {
-          const rpc = RpcError.is(error) ? error : new RpcError(ErrorCode.InvalidRequest, errorMessage(error));
+          const rpc = RpcError.is(error)
+            ? error
+            : new RpcError(ErrorCode.InvalidRequest, errorMessage(error));
           if (rpc.code === ErrorCode.InvalidParams && frame) {
-            // Well-formed request with bad params: reply and keep the connection.
-            reply(socket, frameId(frame), rpc);
+            // Well-formed request with bad params: reply (a notification gets none) and keep the connection.
+            if (frame.id !== undefined) reply(socket, frameId(frame), rpc);
             continue;
           }
           stop();
@@ -77,7 +77,11 @@ export function readRequests(socket: Socket, maxFrameBytes: number, handle: Fram
           keepReading = await handle(request, reader);
         } catch (error) {
           // A bug in a handler: report it, keep the server and the connection alive.
-          reply(socket, request.id ?? null, new RpcError(ErrorCode.InternalError, `internal error: ${errorMessage(error)}`));
+          reply(
+            socket,
+            request.id ?? null,
+            new RpcError(ErrorCode.InternalError, `internal error: ${errorMessage(error)}`),
+          );
           keepReading = true;
         }
         if (!keepReading || socket.destroyed) {
@@ -113,14 +117,23 @@ export function reply(socket: Socket, id: RequestId | undefined, error: RpcError
   if (!socket.destroyed && socket.writable) socket.write(encodeFrame(failure(id, error)));
 }
 
-/** Reply with an error, end our side, keep discarding input briefly so the peer can read it, then destroy. */
+/** Reply with an error, then end the connection (see endConnection). */
 export function closeWithError(socket: Socket, id: RequestId, error: RpcError): void {
+  endConnection(socket, encodeFrame(failure(id, error)));
+}
+
+/**
+ * End our side (after `lastFrame`), discard whatever the peer still sends so its FIN is seen, and destroy
+ * once it closes or the grace period ends: a socket we stopped reading must not linger half-closed.
+ */
+export function endConnection(socket: Socket, lastFrame?: string): void {
   if (socket.destroyed) return;
   socket.on("data", () => {});
   socket.resume();
   const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
   timer.unref();
   socket.once("close", () => clearTimeout(timer));
-  socket.once("end", () => socket.destroy());
-  socket.end(encodeFrame(failure(id, error)));
+  socket.once("end", () => socket.destroySoon());
+  if (lastFrame === undefined) socket.end();
+  else socket.end(lastFrame);
 }

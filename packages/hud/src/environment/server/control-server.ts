@@ -4,9 +4,15 @@ import { createServer, type Server, type Socket } from "node:net";
 import { ErrorCode, RpcError } from "../../protocol/errors.ts";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from "../../protocol/framing.ts";
 import { type JsonObject, type RpcRequest, success } from "../../protocol/jsonrpc.ts";
-import { isMethodName, type MethodName, methods, type ParamsOf, TUNNEL_OPEN } from "../../protocol/methods.ts";
+import {
+  isMethodName,
+  type MethodName,
+  methods,
+  type ParamsOf,
+  TUNNEL_OPEN,
+} from "../../protocol/methods.ts";
 import type { Environment } from "../environment.ts";
-import { closeWithError, readRequests, reply } from "./connection.ts";
+import { closeWithError, endConnection, readRequests, reply } from "./connection.ts";
 import { RunningTask } from "./running-task.ts";
 import { type Session, SessionTable } from "./sessions.ts";
 import { openTunnel } from "./tunnel.ts";
@@ -49,7 +55,9 @@ class ControlServer implements HudServer {
   private readonly maxFrameBytes: number;
   private readonly token: Buffer | undefined;
   private closing: Promise<void> | undefined;
-  private readonly handlers: { [M in MethodName]: (ctx: SessionContext, params: ParamsOf<M>) => Promise<JsonObject> };
+  private readonly handlers: {
+    [M in MethodName]: (ctx: SessionContext, params: ParamsOf<M>) => Promise<JsonObject>;
+  };
 
   constructor(env: Environment, options: BindOptions) {
     this.env = env;
@@ -59,7 +67,8 @@ class ControlServer implements HudServer {
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
     this.handlers = {
       hello: async (ctx, params) => {
-        if (params.session_id !== undefined) ctx.session = this.sessions.resume(ctx.session, params.session_id);
+        if (params.session_id !== undefined)
+          ctx.session = this.sessions.resume(ctx.session, params.session_id);
         return {
           session_id: ctx.session.id,
           env: { name: this.env.name, version: this.env.version },
@@ -142,7 +151,10 @@ class ControlServer implements HudServer {
           closeWithError(
             socket,
             request.id ?? null,
-            new RpcError(ErrorCode.Unauthorized, "unauthorized: this server requires params.auth_token on the first frame"),
+            new RpcError(
+              ErrorCode.Unauthorized,
+              "unauthorized: this server requires params.auth_token on the first frame",
+            ),
           );
           return false;
         }
@@ -152,7 +164,10 @@ class ControlServer implements HudServer {
         }
         context = { session: this.sessions.open(), socket };
       }
-      return this.dispatch(context, request);
+      const keepReading = await this.dispatch(context, request);
+      // The connection may have dropped while the request ran (e.g. during tasks.start): park what it left.
+      if (socket.destroyed) this.sessions.detach(context.session);
+      return keepReading;
     });
   }
 
@@ -177,13 +192,19 @@ class ControlServer implements HudServer {
       const params = methods[request.method].parse(request.params ?? {});
       result = await (this.handlers[request.method] as Handler)(ctx, params as never);
     } catch (error) {
-      reply(socket, id, RpcError.is(error) ? error : new RpcError(ErrorCode.ServerError, String((error as Error)?.message ?? error)));
+      reply(
+        socket,
+        id,
+        RpcError.is(error)
+          ? error
+          : new RpcError(ErrorCode.ServerError, String((error as Error)?.message ?? error)),
+      );
       return true;
     }
     if (id !== undefined) this.send(socket, id, request.method, result);
     if (request.method === "bye") {
       this.sessions.drop(ctx.session);
-      socket.end();
+      endConnection(socket);
       return false;
     }
     return true;
@@ -197,7 +218,10 @@ class ControlServer implements HudServer {
       reply(
         socket,
         id,
-        new RpcError(ErrorCode.ServerError, `${method}: the reply is larger than the ${this.maxFrameBytes}-byte frame limit`),
+        new RpcError(
+          ErrorCode.ServerError,
+          `${method}: the reply is larger than the ${this.maxFrameBytes}-byte frame limit`,
+        ),
       );
       return;
     }

@@ -10,7 +10,8 @@ function authoring(message: string): RpcError {
 
 /** First yield → prompt frame: an object with `prompt` is sent as-is, anything else is wrapped. */
 export function toPromptFrame(taskId: string, value: unknown): PromptFrame {
-  const frame: PromptFrame = isObject(value) && "prompt" in value ? { ...value, prompt: value.prompt } : { prompt: value };
+  const frame: PromptFrame =
+    isObject(value) && "prompt" in value ? { ...value, prompt: value.prompt } : { prompt: value };
   const prompt = frame.prompt;
   if (!(typeof prompt === "string" || Array.isArray(prompt) || prompt === null)) {
     throw authoring(
@@ -32,7 +33,7 @@ export function toPromptFrame(taskId: string, value: unknown): PromptFrame {
 export function toGradeFrame(taskId: string, value: unknown): GradeFrame {
   let frame: { [key: string]: unknown };
   if (typeof value === "number") frame = { score: value };
-  else if (isGradeFrameSource(value)) frame = value[TO_GRADE_FRAME]();
+  else if (isGradeFrameSource(value)) frame = renameReward(value[TO_GRADE_FRAME]());
   else if (isObject(value)) frame = { ...value };
   else {
     throw authoring(
@@ -43,16 +44,26 @@ export function toGradeFrame(taskId: string, value: unknown): GradeFrame {
   if (typeof score !== "number") {
     throw authoring(`task '${taskId}': the grade must include a numeric 'score' (got ${kind(score)})`);
   }
-  if (!Number.isFinite(score)) throw authoring(`task '${taskId}': the grade score must be finite (got ${score})`);
+  if (!Number.isFinite(score))
+    throw authoring(`task '${taskId}': the grade score must be finite (got ${score})`);
   assertSerializable(taskId, "grade", frame);
   return frame as GradeFrame;
+}
+
+/** An evaluation result's frame carries `reward`; on the wire it is `score` (first, as the Python SDK writes it). */
+function renameReward(frame: { [key: string]: unknown }): { [key: string]: unknown } {
+  if (!isObject(frame) || "score" in frame || !("reward" in frame)) return frame;
+  const { reward, ...rest } = frame;
+  return { score: reward, ...rest };
 }
 
 function assertSerializable(taskId: string, what: string, frame: object): void {
   try {
     JSON.stringify(frame);
   } catch (error) {
-    throw authoring(`task '${taskId}': the ${what} frame is not JSON-serializable: ${(error as Error).message}`);
+    throw authoring(
+      `task '${taskId}': the ${what} frame is not JSON-serializable: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -60,7 +71,8 @@ function kind(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
-  if (typeof value === "string") return `a string ('${value.length > 40 ? `${value.slice(0, 40)}…` : value}')`;
+  if (typeof value === "string")
+    return `a string ('${value.length > 40 ? `${value.slice(0, 40)}…` : value}')`;
   if (typeof value === "number") return String(value);
   return typeof value === "object" ? "an object" : typeof value;
 }

@@ -73,9 +73,19 @@ export class RunningTask {
   async grade(params: JsonObject): Promise<GradeFrame> {
     if (this.finished) throw new RpcError(ErrorCode.InvalidRequest, "no task in progress");
     this.finished = true;
-    const answer = this.template.returnsSchema
-      ? await Answer.parse(params.answer, this.template.returnsSchema)
-      : params.answer;
+    let answer: unknown = params.answer;
+    if (this.template.returnsSchema) {
+      try {
+        answer = await Answer.parse(params.answer, this.template.returnsSchema);
+      } catch (error) {
+        // The task will never be graded: run its cleanup now rather than leave it suspended.
+        await this.close();
+        throw new RpcError(
+          ErrorCode.ServerError,
+          `task '${this.id}': validating the answer failed: ${errorMessage(error)}`,
+        );
+      }
+    }
     let step: IteratorResult<unknown>;
     try {
       step = await this.generator.next(answer);
@@ -95,7 +105,11 @@ export class RunningTask {
     const solution = this.template.solution;
     if (!solution) throw new RpcError(ErrorCode.MethodNotFound, `no reference solution for '${this.id}'`);
     try {
-      const answer = await solution(this.args, { env: this.env, prompt: this.prompt, signal: this.controller.signal });
+      const answer = await solution(this.args, {
+        env: this.env,
+        prompt: this.prompt,
+        signal: this.controller.signal,
+      });
       return { answer: answer ?? null };
     } catch (error) {
       throw new RpcError(ErrorCode.ServerError, `solution for '${this.id}' failed: ${errorMessage(error)}`);

@@ -26,10 +26,11 @@ export class SessionTable {
     return session;
   }
 
-  /** The connection is gone: park the session if it holds a task, else forget it. */
+  /** The connection is gone: park the session if it holds a task, else forget it. Idempotent. */
   detach(session: Session): void {
     session.live = false;
-    if (!session.task) this.sessions.delete(session.id);
+    if (session.task) this.sessions.set(session.id, session);
+    else this.sessions.delete(session.id);
   }
 
   /** Forget a session entirely (after `bye`). */

@@ -12,7 +12,12 @@ import { closeWithError } from "./connection.ts";
 const DIAL_TIMEOUT_MS = 10_000;
 
 /** Serve a capability stream on `socket`; `head` holds bytes the client sent after its tunnel.open frame. */
-export async function openTunnel(env: Environment, socket: Socket, request: RpcRequest, head: Buffer): Promise<void> {
+export async function openTunnel(
+  env: Environment,
+  socket: Socket,
+  request: RpcRequest,
+  head: Buffer,
+): Promise<void> {
   const id = request.id ?? null;
   let name: string;
   try {
@@ -24,7 +29,11 @@ export async function openTunnel(env: Environment, socket: Socket, request: RpcR
   const cap = env.capability(name);
   if (!cap) {
     const available = env.capabilities.map((c) => c.name).join(", ") || "<none>";
-    closeWithError(socket, id, new RpcError(ErrorCode.InvalidParams, `unknown capability: '${name}' (available: ${available})`));
+    closeWithError(
+      socket,
+      id,
+      new RpcError(ErrorCode.InvalidParams, `unknown capability: '${name}' (available: ${available})`),
+    );
     return;
   }
   const address = capabilityAddress(cap);
@@ -32,7 +41,10 @@ export async function openTunnel(env: Environment, socket: Socket, request: RpcR
     closeWithError(
       socket,
       id,
-      new RpcError(ErrorCode.InvalidParams, `capability '${name}' has no host:port to tunnel to (url: ${cap.url})`),
+      new RpcError(
+        ErrorCode.InvalidParams,
+        `capability '${name}' has no host:port to tunnel to (url: ${cap.url})`,
+      ),
     );
     return;
   }
@@ -64,7 +76,10 @@ export async function openTunnel(env: Environment, socket: Socket, request: RpcR
 function dial(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, allowHalfOpen: true });
-    const timer = setTimeout(() => socket.destroy(new Error(`timed out after ${DIAL_TIMEOUT_MS} ms`)), DIAL_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`timed out after ${DIAL_TIMEOUT_MS} ms`)),
+      DIAL_TIMEOUT_MS,
+    );
     socket.once("connect", () => {
       clearTimeout(timer);
       socket.off("error", onError);

@@ -1,0 +1,160 @@
+// Shared: many leases over one booted substrate per (env, runtime_config), bounded by width.
+import { connect, Environment, HudError, Task } from "hud";
+import { afterEach, describe, expect, it } from "vitest";
+import { LocalRuntime } from "../src/runtime/local.ts";
+import type { Lease } from "../src/runtime/placement.ts";
+import { Shared } from "../src/runtime/shared.ts";
+
+/** A placement that records boots and teardowns; `failBoots` makes the next N boots fail. */
+function fakePlacement() {
+  const state = { boots: 0, teardowns: 0, failBoots: 0, failTeardown: false };
+  const placement = async (task: Task): Promise<Lease> => {
+    state.boots++;
+    if (state.failBoots > 0) {
+      state.failBoots--;
+      throw new Error(`boot ${state.boots} failed`);
+    }
+    const n = state.boots;
+    return {
+      url: `tcp://127.0.0.1:${10000 + n}`,
+      params: { env: task.env },
+      async [Symbol.asyncDispose]() {
+        state.teardowns++;
+        if (state.failTeardown) throw new Error(`teardown of ${n} failed`);
+      },
+    };
+  };
+  return { state, placement };
+}
+
+const opened: Shared[] = [];
+function shared(...args: ConstructorParameters<typeof Shared>): Shared {
+  const placement = new Shared(...args);
+  opened.push(placement);
+  return placement;
+}
+
+afterEach(async () => {
+  await Promise.allSettled(opened.splice(0).map((s) => s.close()));
+});
+
+/** Whether `promise` has settled once pending callbacks have run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return done;
+}
+
+const task = new Task({ env: "e", id: "t" });
+
+describe("Shared", () => {
+  it("boots once for a group of leases and admits at most width at a time", async () => {
+    const { state, placement } = fakePlacement();
+    const runtime = shared(placement, { width: 2 });
+    const a = await runtime(task);
+    const b = await runtime(task);
+    expect(a.url).toBe(b.url);
+    expect(a.params).toEqual({ env: "e" });
+    const c = runtime(task);
+    expect(await settled(c)).toBe(false);
+    await a[Symbol.asyncDispose]();
+    await a[Symbol.asyncDispose]();
+    expect((await c).url).toBe(a.url);
+    const d = runtime(task);
+    expect(await settled(d)).toBe(false);
+    await b[Symbol.asyncDispose]();
+    await d;
+    expect(state.boots).toBe(1);
+    expect(state.teardowns).toBe(0);
+  });
+
+  it("keeps one substrate per environment and runtime_config", async () => {
+    const { state, placement } = fakePlacement();
+    const runtime = shared(placement, { width: 1 });
+    const limits = { limits: { startup_timeout_s: 5, run_timeout_s: 60 } };
+    const reordered = { limits: { run_timeout_s: 60, startup_timeout_s: 5 } };
+    const x = await runtime(new Task({ env: "e", id: "t", runtime_config: limits }));
+    const y = await runtime(new Task({ env: "other", id: "t" }));
+    expect(x.url).not.toBe(y.url);
+    await x[Symbol.asyncDispose]();
+    const z = await runtime(new Task({ env: "e", id: "u", runtime_config: reordered }));
+    expect(z.url).toBe(x.url);
+    expect(state.boots).toBe(2);
+  });
+
+  it("fails only the lease whose boot failed; the next acquisition boots again", async () => {
+    const { state, placement } = fakePlacement();
+    state.failBoots = 1;
+    const runtime = shared(placement, { width: 1 });
+    await expect(runtime(task)).rejects.toThrow("boot 1 failed");
+    const lease = await runtime(task);
+    expect(lease.url).toBe("tcp://127.0.0.1:10002");
+    expect(state.boots).toBe(2);
+  });
+
+  it("reboots after run_timeout_s, once the leases in use are released", async () => {
+    const { state, placement } = fakePlacement();
+    const runtime = shared(placement, { width: 2 });
+    const limited = new Task({ env: "e", id: "t", runtime_config: { limits: { run_timeout_s: 0.05 } } });
+    const first = await runtime(limited);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = runtime(limited);
+    expect(await settled(next)).toBe(false);
+    await first[Symbol.asyncDispose]();
+    const rebooted = await next;
+    expect(rebooted.url).not.toBe(first.url);
+    expect(state).toMatchObject({ boots: 2, teardowns: 1 });
+  });
+
+  it("tears every substrate down at close, surfaces teardown errors, and refuses leases afterwards", async () => {
+    const { state, placement } = fakePlacement();
+    const runtime = shared(placement, { width: 1 });
+    await runtime(new Task({ env: "a", id: "t" }));
+    await runtime(new Task({ env: "b", id: "t" }));
+    const waiting = runtime(new Task({ env: "a", id: "t" }));
+    state.failTeardown = true;
+    await expect(runtime.close()).rejects.toThrow(/2 substrates failed to tear down/);
+    expect(state.teardowns).toBe(2);
+    await expect(waiting).rejects.toThrow(HudError);
+    await expect(runtime(task)).rejects.toThrow(/Shared placement is closed/);
+  });
+
+  it("checks width", () => {
+    const { placement } = fakePlacement();
+    expect(() => new Shared(placement, { width: 0 })).toThrow(/width must be a whole number of at least 1/);
+    expect(() => new Shared(placement, { width: 1.5 })).toThrow(HudError);
+  });
+
+  it("lets several rollouts share one started LocalRuntime environment", async () => {
+    const env = new Environment({ name: "pool", version: "0" });
+    const hooks = { started: 0, stopped: 0 };
+    env.initialize(async () => {
+      hooks.started++;
+    });
+    env.shutdown(async () => {
+      hooks.stopped++;
+    });
+    env.template("hello", async function* () {
+      yield "hello";
+      yield 1;
+    });
+    const runtime = shared(new LocalRuntime(env), { width: 3 });
+    const poolTask = new Task({ env: "pool", id: "hello" });
+    const leases = await Promise.all([runtime(poolTask), runtime(poolTask), runtime(poolTask)]);
+    const clients = await Promise.all(leases.map((lease) => connect(lease.url)));
+    try {
+      const prompts = await Promise.all(clients.map((client) => client.startTask("hello")));
+      expect(prompts.map((p) => p.prompt)).toEqual(["hello", "hello", "hello"]);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+    await Promise.all(leases.map((lease) => lease[Symbol.asyncDispose]()));
+    expect(hooks).toEqual({ started: 1, stopped: 0 });
+    await runtime[Symbol.asyncDispose]();
+    expect(hooks).toEqual({ started: 1, stopped: 1 });
+  });
+});
