@@ -15,7 +15,8 @@ export const count = env.template(
     solution: ({ word, letter }) => String(countOf(word, letter)),
   },
   async function* ({ word, letter }) {
-    const answer = yield `How many times does the letter '${letter}' appear in '${word}'? Answer with the number only.`;
+    const answer =
+      yield `How many times does the letter '${letter}' appear in '${word}'? Answer with the number only.`;
     yield String(answer).trim() === String(countOf(word, letter)) ? 1 : 0;
   },
 );
@@ -32,6 +33,9 @@ export const reverse = env.template(
     const answer = String(yield `Write '${word}' backwards. Answer with the reversed word only.`).trim();
     const expected = [...word].reverse();
     const right = expected.filter((c, i) => answer[i] === c).length;
-    yield { score: answer.length === expected.length ? right / expected.length : 0, info: { expected: expected.join("") } };
+    yield {
+      score: answer.length === expected.length ? right / expected.length : 0,
+      info: { expected: expected.join("") },
+    };
   },
 );

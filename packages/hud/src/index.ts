@@ -1,5 +1,10 @@
 // Public entry point `hud`: environments, tasks, runtimes, the client, serving.
-export { Capability, type CapabilityInit, type CapabilityParams, PROTOCOLS } from "./capabilities/capability.ts";
+export {
+  Capability,
+  type CapabilityInit,
+  type CapabilityParams,
+  PROTOCOLS,
+} from "./capabilities/capability.ts";
 export { type ConnectOptions, connect, HudClient, parseControlUrl } from "./client/client.ts";
 export { Answer } from "./environment/answer.ts";
 export { Environment, type EnvironmentOptions } from "./environment/environment.ts";
@@ -18,11 +23,6 @@ export type {
 } from "./environment/template.ts";
 export { type TaskSelector, Taskset, type TasksetOptions } from "./eval/taskset.ts";
 export { ErrorCode, HudError, RpcError } from "./protocol/errors.ts";
-export { LocalRuntime, type LocalRuntimeOptions, type LocalSource } from "./runtime/local.ts";
-export type { Lease, Placement } from "./runtime/placement.ts";
-export { Shared, type SharedOptions } from "./runtime/shared.ts";
-export { SubprocessRuntime, type SubprocessRuntimeOptions } from "./runtime/subprocess.ts";
-export { Runtime, type RuntimeOptions } from "./runtime/tcp.ts";
 export type {
   CapabilityManifest,
   ChatMessage,
@@ -31,3 +31,8 @@ export type {
   ManifestEntry,
   PromptFrame,
 } from "./protocol/methods.ts";
+export { LocalRuntime, type LocalRuntimeOptions, type LocalSource } from "./runtime/local.ts";
+export type { Lease, Placement } from "./runtime/placement.ts";
+export { Shared, type SharedOptions } from "./runtime/shared.ts";
+export { SubprocessRuntime, type SubprocessRuntimeOptions } from "./runtime/subprocess.ts";
+export { Runtime, type RuntimeOptions } from "./runtime/tcp.ts";

@@ -55,7 +55,8 @@ describe("architecture", () => {
       if (from === undefined) continue;
       for (const target of imports) {
         const to = layerOf(target);
-        if (to === undefined) violations.push(`${relative(SRC, file)} imports the entry point ${relative(SRC, target)}`);
+        if (to === undefined)
+          violations.push(`${relative(SRC, file)} imports the entry point ${relative(SRC, target)}`);
         else if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) {
           violations.push(`${relative(SRC, file)} (${from}) imports ${relative(SRC, target)} (${to})`);
         }

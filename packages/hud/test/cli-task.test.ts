@@ -21,9 +21,19 @@ describe("hud task against a running hud serve", () => {
   });
 
   it("starts in one process and grades the parked task in another", async () => {
-    const start = await runHud(["task", "start", "count", "--url", server.url, "--args", '{"word":"strawberry","letter":"r"}']);
+    const start = await runHud([
+      "task",
+      "start",
+      "count",
+      "--url",
+      server.url,
+      "--args",
+      '{"word":"strawberry","letter":"r"}',
+    ]);
     expect(start.code, start.stderr).toBe(0);
-    expect(start.stdout.trim()).toBe("How many times does the letter 'r' appear in 'strawberry'? Answer with the number only.");
+    expect(start.stdout.trim()).toBe(
+      "How many times does the letter 'r' appear in 'strawberry'? Answer with the number only.",
+    );
     expect(start.stderr).toMatch(/parked in session sess-[0-9a-f]{8}/);
 
     const grade = await runHud(["task", "grade", "count", "--url", server.url, "--answer", "3"]);
@@ -31,13 +41,31 @@ describe("hud task against a running hud serve", () => {
     expect(grade.stdout.trim()).toBe("1");
 
     // The parked task was consumed: a wrong answer now starts and grades a fresh task (score 0).
-    const again = await runHud(["task", "grade", "count", "--url", server.url, "--answer", "7", "--args", '{"word":"kiwi","letter":"i"}']);
+    const again = await runHud([
+      "task",
+      "grade",
+      "count",
+      "--url",
+      server.url,
+      "--answer",
+      "7",
+      "--args",
+      '{"word":"kiwi","letter":"i"}',
+    ]);
     expect(again.stdout.trim()).toBe("0");
     expect(again.stderr).toContain("no parked task");
   });
 
   it("grades the session named by --session when several are parked", async () => {
-    const a = await runHud(["task", "start", "count", "--url", server.url, "--args", '{"word":"banana","letter":"a"}']);
+    const a = await runHud([
+      "task",
+      "start",
+      "count",
+      "--url",
+      server.url,
+      "--args",
+      '{"word":"banana","letter":"a"}',
+    ]);
     const b = await runHud(["task", "start", "reverse", "--url", server.url, "--args", '{"word":"abc"}']);
     const sessionOf = (text: string) => /sess-[0-9a-f]{8}/.exec(text)![0];
     const ambiguous = await runHud(["task", "grade", "count", "--url", server.url, "--answer", "3"]);
@@ -45,10 +73,32 @@ describe("hud task against a running hud serve", () => {
     expect(ambiguous.stderr).toContain("parked sessions");
     expect(ambiguous.stderr.trim().split("\n")).toHaveLength(1);
 
-    const first = await runHud(["task", "grade", "count", "--url", server.url, "--session", sessionOf(a.stderr), "--answer", "3"]);
+    const first = await runHud([
+      "task",
+      "grade",
+      "count",
+      "--url",
+      server.url,
+      "--session",
+      sessionOf(a.stderr),
+      "--answer",
+      "3",
+    ]);
     expect(first.stdout.trim()).toBe("1");
     const out = join(dir, "grade.json");
-    const second = await runHud(["task", "grade", "reverse", "--url", server.url, "--session", sessionOf(b.stderr), "--answer", "cba", "-o", out]);
+    const second = await runHud([
+      "task",
+      "grade",
+      "reverse",
+      "--url",
+      server.url,
+      "--session",
+      sessionOf(b.stderr),
+      "--answer",
+      "cba",
+      "-o",
+      out,
+    ]);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(await readFile(out, "utf8"))).toEqual({ score: 1, info: { expected: "cba" } });
   });

@@ -34,7 +34,10 @@ describe("a consumer project", () => {
     await mkdir(join(dir, "node_modules/.bin"), { recursive: true });
     await symlink(PACKAGE, join(dir, "node_modules/hud"), "dir");
     await symlink("../hud/dist/cli/bin.js", join(dir, "node_modules/.bin/hud"));
-    await writeFile(join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
+    await writeFile(
+      join(dir, "package.json"),
+      JSON.stringify({ name: "consumer", type: "module", private: true }),
+    );
     await writeFile(join(dir, "env.ts"), ENV_TS);
   }, 200_000);
   afterAll(async () => {
@@ -43,7 +46,11 @@ describe("a consumer project", () => {
 
   it("imports Environment from 'hud' and serves env.ts with `hud serve` and no arguments", async () => {
     const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
-    await using server = await startServe(["--port", "0"], { cwd: dir, command: [join(dir, "node_modules/.bin/hud")], env });
+    await using server = await startServe(["--port", "0"], {
+      cwd: dir,
+      command: [join(dir, "node_modules/.bin/hud")],
+      env,
+    });
     expect(server.output()).toContain("serving consumer 1.2.3");
     await using client = await connect(server.url, { readyTimeout: 10 });
     expect(client.env).toEqual({ name: "consumer", version: "1.2.3" });

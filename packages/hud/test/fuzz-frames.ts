@@ -249,7 +249,9 @@ export class FrameGen {
       const params = `{"id":"${ECHO_TEMPLATE}","args":{"word":${JSON.stringify(word)}}}`;
       frames.push(this.frame({ id: id(), method: '"tasks.start"', params }));
       if (this.chance(0.3)) frames.push(this.frame({ id: id(), method: '"tasks.list"' }));
-      const answer = this.chance(0.7) ? JSON.stringify(word) : this.valueText();
+      // Keep every polite frame far below the limit: an oversized one would close the session and park its task.
+      const other = this.valueText();
+      const answer = this.chance(0.7) || other.length > 1000 ? JSON.stringify(word) : other;
       frames.push(this.frame({ id: id(), method: '"tasks.grade"', params: `{"answer":${answer},"extra":[1,2]}` }));
     }
     frames.push(this.frame({ id: id(), method: '"bye"', params: "{}" }));

@@ -10,12 +10,20 @@ interface Entry {
 }
 
 export const commands: Record<string, Entry> = {
-  serve: { summary: "serve an environment over the control channel", load: () => import("./commands/serve.ts") },
-  task: { summary: "list, start and grade tasks (split start/grade across processes)", load: () => import("./commands/task.ts") },
+  serve: {
+    summary: "serve an environment over the control channel",
+    load: () => import("./commands/serve.ts"),
+  },
+  task: {
+    summary: "list, start and grade tasks (split start/grade across processes)",
+    load: () => import("./commands/task.ts"),
+  },
 };
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -66,7 +74,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
 /** One clear line for expected failures; the stack only with -v. */
 export function report(error: unknown, io: CliIO, verbose: boolean): number {
-  if (error instanceof UsageError || String((error as { code?: unknown })?.code).startsWith("ERR_PARSE_ARGS")) {
+  if (
+    error instanceof UsageError ||
+    String((error as { code?: unknown })?.code).startsWith("ERR_PARSE_ARGS")
+  ) {
     io.stderr(`error: ${errorMessage(error)}\n`);
     return 2;
   }
@@ -80,5 +91,8 @@ export function report(error: unknown, io: CliIO, verbose: boolean): number {
 }
 
 function isNodeSystemError(error: unknown): boolean {
-  return typeof (error as { code?: unknown })?.code === "string" && typeof (error as { syscall?: unknown })?.syscall === "string";
+  return (
+    typeof (error as { code?: unknown })?.code === "string" &&
+    typeof (error as { syscall?: unknown })?.syscall === "string"
+  );
 }

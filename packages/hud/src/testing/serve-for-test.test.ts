@@ -1,7 +1,7 @@
 // serveForTest: hooks run, the client works, and one dispose tears everything down.
 import { describe, expect, it } from "vitest";
-import { Environment } from "../environment/environment.ts";
 import { connect } from "../client/client.ts";
+import { Environment } from "../environment/environment.ts";
 import { serveForTest } from "./serve-for-test.ts";
 
 describe("serveForTest", () => {

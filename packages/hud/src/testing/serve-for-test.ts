@@ -22,7 +22,11 @@ export async function serveForTest(
   let server: HudServer | undefined;
   try {
     server = await bind(env, { ...options.bind, host: "127.0.0.1", port: 0 });
-    const client = await connect(server.url, { readyTimeout: 10, authToken: options.bind?.authToken, ...options.connect });
+    const client = await connect(server.url, {
+      readyTimeout: 10,
+      authToken: options.bind?.authToken,
+      ...options.connect,
+    });
     const bound = server;
     return {
       env,

@@ -24,7 +24,8 @@ Prints HUD_SERVE_PORT=<port> on stdout once it accepts connections.
 export function parsePort(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got '${text}')`);
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535 (got '${text}')`);
   return port;
 }
 

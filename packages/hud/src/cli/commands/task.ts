@@ -4,7 +4,7 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { connect as netConnect } from "node:net";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type HudClient, connect } from "../../client/client.ts";
+import { connect, type HudClient } from "../../client/client.ts";
 import type { Task } from "../../environment/task.ts";
 import { environmentSourceFor } from "../../eval/environment-source.ts";
 import { Taskset } from "../../eval/taskset.ts";
@@ -65,7 +65,9 @@ function pickRow(taskset: Taskset, ref: string, source: string): Task {
   const match =
     taskset.get(ref) ?? rows.find((t) => t.id === ref) ?? (/^\d+$/.test(ref) ? rows[Number(ref)] : undefined);
   if (!match) {
-    throw new HudError(`no task matching '${ref}' in ${source} (${rows.length} tasks; see hud task list --source ${source})`);
+    throw new HudError(
+      `no task matching '${ref}' in ${source} (${rows.length} tasks; see hud task list --source ${source})`,
+    );
   }
   return match;
 }
@@ -86,7 +88,8 @@ async function listening(url: string): Promise<boolean> {
 
 async function open(ref: string, values: Values, io: CliIO, sessionId?: string): Promise<Target> {
   const override = parseJsonArgs(values.args);
-  const attachUrl = values.url ?? (values.source === undefined && (await listening(DEFAULT_URL)) ? DEFAULT_URL : undefined);
+  const attachUrl =
+    values.url ?? (values.source === undefined && (await listening(DEFAULT_URL)) ? DEFAULT_URL : undefined);
   let row: Task | undefined;
   if (values.source !== undefined || attachUrl === undefined) {
     const source = resolve(io.cwd, values.source ?? ".");
@@ -95,7 +98,11 @@ async function open(ref: string, values: Values, io: CliIO, sessionId?: string):
   const id = row?.id ?? ref;
   const args = override && Object.keys(override).length > 0 ? override : ((row?.args as JsonObject) ?? {});
   if (attachUrl !== undefined) {
-    const client = await connect(attachUrl, { readyTimeout: 10, sessionId, authToken: io.env.HUD_SERVE_TOKEN });
+    const client = await connect(attachUrl, {
+      readyTimeout: 10,
+      sessionId,
+      authToken: io.env.HUD_SERVE_TOKEN,
+    });
     return { client, row, id, args, lease: undefined, attached: true };
   }
   const runtime = new SubprocessRuntime(await environmentSourceFor(resolve(io.cwd, values.source ?? ".")));
@@ -121,7 +128,9 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new HudError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+    throw new HudError(
+      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+    );
   }
 }
 
@@ -137,7 +146,9 @@ async function readAnswer(values: Values): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {
-    throw new HudError(`cannot read --answer-file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new HudError(
+      `cannot read --answer-file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
 }
 
@@ -152,7 +163,9 @@ const options = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-type Values = { [K in keyof typeof options]?: (typeof options)[K]["type"] extends "string" ? string : boolean };
+type Values = {
+  [K in keyof typeof options]?: (typeof options)[K]["type"] extends "string" ? string : boolean;
+};
 
 async function list(values: Values, io: CliIO): Promise<number> {
   const source = values.source ?? ".";
@@ -171,9 +184,13 @@ async function start(ref: string, values: Values, io: CliIO): Promise<number> {
     if (values.out) await writeAtomically(resolve(io.cwd, values.out), `${JSON.stringify(frame, null, 2)}\n`);
     else io.stdout(`${typeof frame.prompt === "string" ? frame.prompt : JSON.stringify(frame.prompt)}\n`);
     if (target.attached) {
-      io.stderr(`task parked in session ${target.client.sessionId}; grade it with: hud task grade ${ref} --answer ...\n`);
+      io.stderr(
+        `task parked in session ${target.client.sessionId}; grade it with: hud task grade ${ref} --answer ...\n`,
+      );
     } else {
-      io.stderr("note: the environment was spawned for this command and has exited; use --url to keep the task for grading\n");
+      io.stderr(
+        "note: the environment was spawned for this command and has exited; use --url to keep the task for grading\n",
+      );
     }
     return 0;
   } finally {
@@ -215,7 +232,8 @@ const command: Command = async (argv, io) => {
   if (action !== "start" && action !== "grade") {
     throw new UsageError(`unknown action '${action}' (use list, start or grade)`);
   }
-  if (ref === undefined) throw new UsageError(`hud task ${action} needs a TASK (slug, template id, or index)`);
+  if (ref === undefined)
+    throw new UsageError(`hud task ${action} needs a TASK (slug, template id, or index)`);
   return action === "start" ? start(ref, values, io) : grade(ref, values, io);
 };
 

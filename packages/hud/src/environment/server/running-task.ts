@@ -73,10 +73,10 @@ export class RunningTask {
   async grade(params: JsonObject): Promise<GradeFrame> {
     if (this.finished) throw new RpcError(ErrorCode.InvalidRequest, "no task in progress");
     this.finished = true;
-    let answer: unknown = params.answer;
+    let answer: unknown = params.answer ?? null;
     if (this.template.returnsSchema) {
       try {
-        answer = await Answer.parse(params.answer, this.template.returnsSchema);
+        answer = await Answer.parse(params.answer ?? null, this.template.returnsSchema);
       } catch (error) {
         // The task will never be graded: run its cleanup now rather than leave it suspended.
         await this.close();
