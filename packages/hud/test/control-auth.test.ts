@@ -1,9 +1,10 @@
 // Wire conformance over raw NDJSON: the optional shared-secret token on the first frame of every connection.
-import { bind, Capability, connect, ErrorCode, RpcError } from "hud";
+import { Capability, connect, ErrorCode, RpcError } from "hud";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "./support/cleanup.ts";
 import { controlEnv } from "./support/control-env.ts";
-import { type Frame, RawPeer } from "./support/raw-peer.ts";
+import { errorOf, RawPeer } from "./support/raw-peer.ts";
+import { serveRaw } from "./support/raw-server.ts";
 import { echoServer } from "./support/tcp-backends.ts";
 
 const defer = useCleanup();
@@ -16,19 +17,8 @@ async function setup(authToken?: string) {
   env.addCapability(
     new Capability({ name: "echo", protocol: "echo/1", url: `tcp://127.0.0.1:${echo.port}` }),
   );
-  const server = await bind(env, authToken === undefined ? {} : { authToken });
-  defer(() => server.close());
-  const open = async () => {
-    const peer = await RawPeer.connect(server.port);
-    defer(() => peer.destroy());
-    return peer;
-  };
+  const { server, open } = await serveRaw(defer, env, authToken === undefined ? {} : { authToken });
   return { server, probe, open };
-}
-
-function errorOf(frame: Frame): { code: number; message: string } {
-  expect(frame.result, `expected an error frame, got ${JSON.stringify(frame)}`).toBeUndefined();
-  return frame.error as { code: number; message: string };
 }
 
 describe("with a token", () => {

@@ -1,9 +1,10 @@
 // Wire conformance over raw NDJSON: first-frame handling, frame size limits, malformed frames, half-close.
-import { bind, ErrorCode } from "hud";
+import { ErrorCode } from "hud";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "./support/cleanup.ts";
 import { controlEnv } from "./support/control-env.ts";
-import { type Frame, RawPeer } from "./support/raw-peer.ts";
+import { errorOf } from "./support/raw-peer.ts";
+import { serveRaw } from "./support/raw-server.ts";
 import { waitUntil } from "./support/wait.ts";
 
 const defer = useCleanup();
@@ -11,19 +12,8 @@ const MiB = 1024 * 1024;
 
 async function setup(options: { maxFrameBytes?: number } = {}) {
   const { env, probe } = controlEnv();
-  const server = await bind(env, options);
-  defer(() => server.close());
-  const open = async () => {
-    const peer = await RawPeer.connect(server.port);
-    defer(() => peer.destroy());
-    return peer;
-  };
+  const { server, open } = await serveRaw(defer, env, options);
   return { server, probe, open };
-}
-
-function errorOf(frame: Frame): { code: number; message: string } {
-  expect(frame.result, `expected an error frame, got ${JSON.stringify(frame)}`).toBeUndefined();
-  return frame.error as { code: number; message: string };
 }
 
 /** A hello request line padded (inside params) to exactly `bytes` bytes, newline excluded. */

@@ -1,27 +1,17 @@
 // Wire conformance over raw NDJSON: hello, tasks.list, tasks.start, tasks.grade, tasks.solve, method errors.
-import { bind, ErrorCode } from "hud";
+import { ErrorCode } from "hud";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "./support/cleanup.ts";
 import { controlEnv } from "./support/control-env.ts";
-import { type Frame, RawPeer } from "./support/raw-peer.ts";
+import { errorOf, type Frame, type RawPeer } from "./support/raw-peer.ts";
+import { serveRaw } from "./support/raw-server.ts";
 
 const defer = useCleanup();
 
 async function setup() {
   const { env, probe } = controlEnv();
-  const server = await bind(env);
-  defer(() => server.close());
-  const open = async () => {
-    const peer = await RawPeer.connect(server.port);
-    defer(() => peer.destroy());
-    return peer;
-  };
+  const { server, open } = await serveRaw(defer, env);
   return { server, probe, open, peer: await open() };
-}
-
-function errorOf(frame: Frame): { code: number; message: string } {
-  expect(frame.result, `expected an error frame, got ${JSON.stringify(frame)}`).toBeUndefined();
-  return frame.error as { code: number; message: string };
 }
 
 async function startAndGrade(peer: RawPeer, kind: string, answer: unknown = "x"): Promise<Frame> {

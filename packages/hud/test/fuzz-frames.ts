@@ -93,13 +93,16 @@ export class FrameGen {
 
   private weirdString(): string {
     if (this.chance(0.6)) return this.pick(WEIRD_STRINGS);
-    return this.chance(0.5) ? this.ascii(1 + this.int(40)) : "x".repeat(1 + this.int(Math.min(30_000, this.limit / 3)));
+    return this.chance(0.5)
+      ? this.ascii(1 + this.int(40))
+      : "x".repeat(1 + this.int(Math.min(30_000, this.limit / 3)));
   }
 
   /** A JSON value of any type, sometimes deep or huge (as text, so huge numbers stay literal). */
   private valueText(depth = 0): string {
     const r = this.int(10);
-    if (depth > 3 || r < 2) return this.pick(["null", "true", "false", "0", "-1", '""', "[]", "{}", ...HUGE_NUMBERS]);
+    if (depth > 3 || r < 2)
+      return this.pick(["null", "true", "false", "0", "-1", '""', "[]", "{}", ...HUGE_NUMBERS]);
     if (r < 4) return JSON.stringify(this.weirdString());
     if (r < 5) return this.deep();
     if (r < 7) return `[${Array.from({ length: this.int(4) }, () => this.valueText(depth + 1)).join(",")}]`;
@@ -110,7 +113,9 @@ export class FrameGen {
   /** Deep nesting of arrays or objects that still fits well under the frame limit. */
   private deep(): string {
     const depth = 100 + this.int(Math.min(20_000, this.limit / 8));
-    return this.chance(0.5) ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+    return this.chance(0.5)
+      ? "[".repeat(depth) + "]".repeat(depth)
+      : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
   }
 
   /** An id as JSON text: usually a fresh integer, sometimes a string, null, a float, or a huge number. */
@@ -167,7 +172,9 @@ export class FrameGen {
         ]);
       }
       default:
-        return this.chance(0.3) ? "{}" : `{"answer":${this.valueText()},${JSON.stringify(this.weirdString().slice(0, 30))}:1}`;
+        return this.chance(0.3)
+          ? "{}"
+          : `{"answer":${this.valueText()},${JSON.stringify(this.weirdString().slice(0, 30))}:1}`;
     }
   }
 
@@ -176,12 +183,20 @@ export class FrameGen {
     const r = this.int(100);
     if (r < 45) {
       const method = this.pick(METHODS.filter((m) => m !== "bye"));
-      return this.frame({ id: this.idText(), method: JSON.stringify(method), params: this.hostileParams(method) });
+      return this.frame({
+        id: this.idText(),
+        method: JSON.stringify(method),
+        params: this.hostileParams(method),
+      });
     }
     if (r < 55) {
       // Unknown methods, including names that exist on Object.prototype.
       const name = this.chance(0.7) ? this.pick(WEIRD_STRINGS) : this.ascii(1 + this.int(60));
-      return this.frame({ id: this.idText(), method: JSON.stringify(name), params: this.chance(0.5) ? "{}" : undefined });
+      return this.frame({
+        id: this.idText(),
+        method: JSON.stringify(name),
+        params: this.chance(0.5) ? "{}" : undefined,
+      });
     }
     if (r < 65) {
       // params of the wrong type: -32602, connection kept.
@@ -201,7 +216,12 @@ export class FrameGen {
         '"jsonrpc":"1.0"',
         `"result":{}`,
       ]);
-      return this.frame({ id: this.idText(), method: JSON.stringify(method), params: this.pick(["null", "{}"]), extra });
+      return this.frame({
+        id: this.idText(),
+        method: JSON.stringify(method),
+        params: this.pick(["null", "{}"]),
+        extra,
+      });
     }
     if (r < 85) {
       return this.frame({ id: this.pick(HUGE_NUMBERS), method: '"tasks.list"' });
@@ -215,7 +235,11 @@ export class FrameGen {
     const r = this.int(first ? 110 : 100);
     if (r >= 100) {
       const capability = this.pick(['"sink"', '"nope"', '""', "5", "null"]);
-      return this.frame({ id: this.idText(), method: '"tunnel.open"', params: `{"capability":${capability}}` });
+      return this.frame({
+        id: this.idText(),
+        method: '"tunnel.open"',
+        params: `{"capability":${capability}}`,
+      });
     }
     if (r < 15) {
       // Truncated valid JSON.
@@ -229,13 +253,19 @@ export class FrameGen {
       return Buffer.concat([bytes, Buffer.from("\n")]);
     }
     if (r < 45) return Buffer.from(`${this.pick(["", " ", "\r", "\t \r", "\ufeff{}"])}\n`);
-    if (r < 55) return Buffer.from(`${this.pick(["[]", "1", '"hello"', "null", "true", "1e400", "[{}]", this.deep()])}\n`);
-    if (r < 65) return this.frame({ id: this.idText(), method: this.pick(["1", "null", "[]", '{"a":1}', "true"]) });
+    if (r < 55)
+      return Buffer.from(
+        `${this.pick(["[]", "1", '"hello"', "null", "true", "1e400", "[{}]", this.deep()])}\n`,
+      );
+    if (r < 65)
+      return this.frame({ id: this.idText(), method: this.pick(["1", "null", "[]", '{"a":1}', "true"]) });
     if (r < 72) return this.frame({ id: this.pick(["{}", "[]", "true", "[1]"]), method: '"hello"' });
     if (r < 80) return this.frame({ id: this.idText(), method: '"bye"' });
     // Oversized: a frame past the limit, as JSON-looking text or plain filler.
     const size = this.limit + 1 + this.int(40_000);
-    const body = this.chance(0.5) ? `{"jsonrpc":"2.0","id":1,"method":"hello","params":{"pad":"${"p".repeat(size)}"}}` : "o".repeat(size);
+    const body = this.chance(0.5)
+      ? `{"jsonrpc":"2.0","id":1,"method":"hello","params":{"pad":"${"p".repeat(size)}"}}`
+      : "o".repeat(size);
     return Buffer.from(`${body}\n`);
   }
 
@@ -243,7 +273,9 @@ export class FrameGen {
   polite(): Buffer[] {
     const frames: Buffer[] = [];
     const id = () => this.pick([String(this.nextId++), JSON.stringify(`p-${this.nextId++}-é`), "0", "-7"]);
-    frames.push(this.frame({ id: id(), method: '"hello"', params: this.pick(["{}", '{"session_id":null}', "null"]) }));
+    frames.push(
+      this.frame({ id: id(), method: '"hello"', params: this.pick(["{}", '{"session_id":null}', "null"]) }),
+    );
     for (let round = 0; round < 1 + this.int(3); round++) {
       const word = this.weirdString().slice(0, 200);
       const params = `{"id":"${ECHO_TEMPLATE}","args":{"word":${JSON.stringify(word)}}}`;
@@ -252,7 +284,9 @@ export class FrameGen {
       // Keep every polite frame far below the limit: an oversized one would close the session and park its task.
       const other = this.valueText();
       const answer = this.chance(0.7) || other.length > 1000 ? JSON.stringify(word) : other;
-      frames.push(this.frame({ id: id(), method: '"tasks.grade"', params: `{"answer":${answer},"extra":[1,2]}` }));
+      frames.push(
+        this.frame({ id: id(), method: '"tasks.grade"', params: `{"answer":${answer},"extra":[1,2]}` }),
+      );
     }
     frames.push(this.frame({ id: id(), method: '"bye"', params: "{}" }));
     return frames;
@@ -268,7 +302,8 @@ export class FrameGen {
     }
     const count = r < 35 ? 1 : r < 80 ? 1 + this.int(40) : 40 + this.int(160);
     const frames: Buffer[] = [];
-    for (let i = 0; i < count; i++) frames.push(i === 0 && count === 1 && this.chance(0.5) ? this.fatal(true) : this.survivable());
+    for (let i = 0; i < count; i++)
+      frames.push(i === 0 && count === 1 && this.chance(0.5) ? this.fatal(true) : this.survivable());
     if (count > 1 && this.chance(0.35)) {
       frames.push(this.fatal(false));
       // Bytes after a fatal frame must be discarded, never answered.
@@ -320,7 +355,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const roundTrip = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+const roundTrip = (value: unknown): unknown =>
+  value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 const usableId = (frame: Record<string, unknown>): unknown =>
   typeof frame.id === "number" || typeof frame.id === "string" ? roundTrip(frame.id) : null;
 
@@ -382,11 +418,17 @@ export function predict(stream: Buffer, limit: number): { replies: Expected[]; c
     switch (method) {
       case "hello":
         if (p.session_id === undefined || p.session_id === null) {
-          answer({ error: false, check: (r) => (typeof r.session_id === "string" ? undefined : "hello without session_id") });
+          answer({
+            error: false,
+            check: (r) => (typeof r.session_id === "string" ? undefined : "hello without session_id"),
+          });
         } else answer({ error: true, code: typeof p.session_id === "string" ? -32600 : -32602 });
         break;
       case "tasks.list":
-        answer({ error: false, check: (r) => (Array.isArray(r.tasks) && r.tasks.length === 1 ? undefined : "bad task list") });
+        answer({
+          error: false,
+          check: (r) => (Array.isArray(r.tasks) && r.tasks.length === 1 ? undefined : "bad task list"),
+        });
         break;
       case "tasks.start": {
         const args = p.args ?? {};
@@ -395,7 +437,12 @@ export function predict(stream: Buffer, limit: number): { replies: Expected[]; c
         else {
           task = undefined; // a start cancels the session's task first, even when the new one fails
           const keys = Object.keys(args);
-          if (p.id === ECHO_TEMPLATE && keys.length === 1 && keys[0] === "word" && typeof args.word === "string") {
+          if (
+            p.id === ECHO_TEMPLATE &&
+            keys.length === 1 &&
+            keys[0] === "word" &&
+            typeof args.word === "string"
+          ) {
             const word = args.word;
             task = word;
             answer({ error: false, check: (r) => (r.prompt === `say ${word}` ? undefined : "wrong prompt") });
@@ -408,7 +455,10 @@ export function predict(stream: Buffer, limit: number): { replies: Expected[]; c
         else {
           const score = p.answer === task ? 1 : 0;
           task = undefined;
-          answer({ error: false, check: (r) => (r.score === score ? undefined : `score ${String(r.score)}, want ${score}`) });
+          answer({
+            error: false,
+            check: (r) => (r.score === score ? undefined : `score ${String(r.score)}, want ${score}`),
+          });
         }
         break;
       case "tasks.solve":
@@ -435,7 +485,8 @@ export function mismatch(line: string, expected: Expected | undefined): string |
   } catch {
     return "reply is not JSON";
   }
-  if (!isPlainObject(reply) || reply.jsonrpc !== "2.0" || !("id" in reply)) return "reply is not a JSON-RPC 2.0 response";
+  if (!isPlainObject(reply) || reply.jsonrpc !== "2.0" || !("id" in reply))
+    return "reply is not a JSON-RPC 2.0 response";
   const hasError = reply.error !== undefined;
   if (hasError === (reply.result !== undefined)) return "reply must have exactly one of result and error";
   if (hasError) {

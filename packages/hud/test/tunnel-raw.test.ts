@@ -1,10 +1,11 @@
 // Wire conformance over raw NDJSON: tunnel.open as the first frame splices to a published capability.
 import { randomBytes } from "node:crypto";
-import { bind, Capability, ErrorCode } from "hud";
+import { Capability, ErrorCode } from "hud";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "./support/cleanup.ts";
 import { controlEnv } from "./support/control-env.ts";
-import { type Frame, RawPeer } from "./support/raw-peer.ts";
+import { errorOf, type Frame } from "./support/raw-peer.ts";
+import { serveRaw } from "./support/raw-server.ts";
 import { digestServer, echoServer, sha256, unusedPort } from "./support/tcp-backends.ts";
 import { waitUntil } from "./support/wait.ts";
 
@@ -26,23 +27,12 @@ async function setup() {
   env.addCapability(
     new Capability({ name: "down", protocol: "echo/1", url: `tcp://127.0.0.1:${await unusedPort()}` }),
   );
-  const server = await bind(env);
-  defer(() => server.close());
-  const open = async () => {
-    const peer = await RawPeer.connect(server.port);
-    defer(() => peer.destroy());
-    return peer;
-  };
+  const { server, open } = await serveRaw(defer, env);
   return { server, open, echo, digest };
 }
 
 function openFrame(capability: unknown, id: number | string = 1): string {
   return `${JSON.stringify({ jsonrpc: "2.0", id, method: "tunnel.open", params: { capability } })}\n`;
-}
-
-function errorOf(frame: Frame): { code: number; message: string } {
-  expect(frame.result, `expected an error frame, got ${JSON.stringify(frame)}`).toBeUndefined();
-  return frame.error as { code: number; message: string };
 }
 
 describe("tunnel.open", () => {

@@ -1,6 +1,7 @@
 // A raw NDJSON peer for wire tests: writes exact bytes, reads frames or bytes with timeouts, observes EOF.
 // Deliberately independent of the package's own client so tests check the wire, not our reading of it.
 import { connect, type Socket } from "node:net";
+import { expect } from "vitest";
 
 export type Frame = { [key: string]: unknown };
 
@@ -198,4 +199,10 @@ export class RawPeer {
       });
     }
   }
+}
+
+/** The error of an error frame (the test fails with the frame when it is a success). */
+export function errorOf(frame: Frame): { code: number; message: string } {
+  expect(frame.result, `expected an error frame, got ${JSON.stringify(frame)}`).toBeUndefined();
+  return frame.error as { code: number; message: string };
 }

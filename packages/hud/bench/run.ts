@@ -1,0 +1,31 @@
+// Run the benchmarks and print one line each: figure, floor measured in the same run, ratio, target, PASS/MISS.
+// Usage: node --conditions=hud-source bench/run.ts [control|tunnel ...] [--quick]
+import { controlRoundTrip } from "./control-round-trip.ts";
+import { type Figure, formatFigure, passes } from "./measure.ts";
+import { tunnelThroughput } from "./tunnel-throughput.ts";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const wanted = args.filter((a) => !a.startsWith("--"));
+
+const benchmarks: Record<string, () => Promise<Figure>> = {
+  control: () => controlRoundTrip({ runs: quick ? 3 : 7, seconds: quick ? 0.5 : 1 }),
+  tunnel: () => tunnelThroughput({ runs: quick ? 3 : 5, megabytes: quick ? 64 : 256 }),
+};
+
+const unknown = wanted.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(", ")} (available: ${Object.keys(benchmarks).join(", ")})`);
+  process.exit(2);
+}
+
+let missed = 0;
+for (const [name, bench] of Object.entries(benchmarks)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  const figure = await bench();
+  console.log(formatFigure(figure));
+  for (const note of figure.notes ?? []) console.log(`    ${note}`);
+  if (!passes(figure)) missed++;
+}
+// A miss is reported, not fatal: benchmarks are not tests (timings on a shared machine are noisy).
+if (missed > 0) console.log(`${missed} benchmark(s) missed their target`);
