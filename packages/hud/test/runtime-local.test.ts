@@ -3,6 +3,7 @@ import { connect, Environment, HudError, Task } from "hud";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalRuntime } from "../src/runtime/local.ts";
 import type { Lease, Placement } from "../src/runtime/placement.ts";
+import { countingEnv, promptOf } from "./support/runtime-env.ts";
 
 const quickstart = new URL("../../../examples/quickstart/env.ts", import.meta.url).pathname;
 const leases: Lease[] = [];
@@ -15,32 +16,6 @@ async function lease(placement: Placement, task: Task): Promise<Lease> {
   const acquired = await placement(task);
   leases.push(acquired);
   return acquired;
-}
-
-/** An environment that counts its hook runs and echoes its name. */
-function countingEnv(name: string) {
-  const env = new Environment({ name, version: "0.0.1" });
-  const hooks = { started: 0, stopped: 0 };
-  env.initialize(async () => {
-    hooks.started++;
-  });
-  env.shutdown(async () => {
-    hooks.stopped++;
-  });
-  env.template("hello", async function* () {
-    yield `hello from ${name}`;
-    yield 1;
-  });
-  return { env, hooks };
-}
-
-async function promptOf(url: string, id: string, args = {}): Promise<string> {
-  const client = await connect(url);
-  try {
-    return String((await client.startTask(id, args)).prompt);
-  } finally {
-    await client.close();
-  }
 }
 
 describe("LocalRuntime", () => {

@@ -1,9 +1,10 @@
 // Shared: many leases over one booted substrate per (env, runtime_config), bounded by width.
-import { connect, Environment, HudError, Task } from "hud";
+import { connect, HudError, Task } from "hud";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalRuntime } from "../src/runtime/local.ts";
 import type { Lease } from "../src/runtime/placement.ts";
 import { Shared } from "../src/runtime/shared.ts";
+import { countingEnv } from "./support/runtime-env.ts";
 
 /** A placement that records boots and teardowns; `failBoots` makes the next N boots fail. */
 function fakePlacement() {
@@ -130,25 +131,14 @@ describe("Shared", () => {
   });
 
   it("lets several rollouts share one started LocalRuntime environment", async () => {
-    const env = new Environment({ name: "pool", version: "0" });
-    const hooks = { started: 0, stopped: 0 };
-    env.initialize(async () => {
-      hooks.started++;
-    });
-    env.shutdown(async () => {
-      hooks.stopped++;
-    });
-    env.template("hello", async function* () {
-      yield "hello";
-      yield 1;
-    });
+    const { env, hooks } = countingEnv("pool");
     const runtime = shared(new LocalRuntime(env), { width: 3 });
     const poolTask = new Task({ env: "pool", id: "hello" });
     const leases = await Promise.all([runtime(poolTask), runtime(poolTask), runtime(poolTask)]);
     const clients = await Promise.all(leases.map((lease) => connect(lease.url)));
     try {
       const prompts = await Promise.all(clients.map((client) => client.startTask("hello")));
-      expect(prompts.map((p) => p.prompt)).toEqual(["hello", "hello", "hello"]);
+      expect(prompts.map((p) => p.prompt)).toEqual(["hello from pool", "hello from pool", "hello from pool"]);
     } finally {
       await Promise.all(clients.map((client) => client.close()));
     }

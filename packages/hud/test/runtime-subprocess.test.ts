@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Lease } from "../src/runtime/placement.ts";
 import { SubprocessRuntime } from "../src/runtime/subprocess.ts";
 import { isAlive, readJsonFile } from "./fixtures/runtime/processes.ts";
+import { promptOf } from "./support/runtime-env.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/runtime/${name}`, import.meta.url).pathname;
 const quickstart = new URL("../../../examples/quickstart/env.ts", import.meta.url).pathname;
@@ -39,15 +40,6 @@ async function lease(runtime: SubprocessRuntime, task: Task): Promise<Lease> {
   const acquired = await runtime(task);
   leases.push(acquired);
   return acquired;
-}
-
-async function promptOf(url: string, id: string, args = {}): Promise<string> {
-  const client = await connect(url);
-  try {
-    return String((await client.startTask(id, args)).prompt);
-  } finally {
-    await client.close();
-  }
 }
 
 describe("SubprocessRuntime", () => {
