@@ -26,7 +26,9 @@ async function echoServer(): Promise<Server> {
 }
 
 /** A client doing one JSON request/response exchange at a time, parsing each reply. */
-async function echoClient(port: number): Promise<{ exchange: (message: object) => Promise<unknown>; socket: Socket }> {
+async function echoClient(
+  port: number,
+): Promise<{ exchange: (message: object) => Promise<unknown>; socket: Socket }> {
   const socket = netConnect({ host: "127.0.0.1", port, noDelay: true });
   await once(socket, "connect");
   let waiting: ((line: unknown) => void) | undefined;
@@ -69,7 +71,12 @@ export async function controlRoundTrip(options: { runs: number; seconds: number 
     const results = await interleaved(options.runs, {
       floor: () =>
         rate(options.seconds, async () => {
-          await raw.exchange({ jsonrpc: "2.0", id: ++id, method: "tasks.start", params: { id: "noop", args: {} } });
+          await raw.exchange({
+            jsonrpc: "2.0",
+            id: ++id,
+            method: "tasks.start",
+            params: { id: "noop", args: {} },
+          });
           await raw.exchange({ jsonrpc: "2.0", id: ++id, method: "tasks.grade", params: { answer: "x" } });
         }),
       hud: () =>

@@ -35,10 +35,9 @@ export async function interleaved<K extends string>(
   for (let run = 0; run < runs; run++) {
     for (const name of names) samples[name].push(await candidates[name]());
   }
-  return Object.fromEntries(names.map((n) => [n, { median: median(samples[n]), samples: samples[n] }])) as Record<
-    K,
-    { median: number; samples: number[] }
-  >;
+  return Object.fromEntries(
+    names.map((n) => [n, { median: median(samples[n]), samples: samples[n] }]),
+  ) as Record<K, { median: number; samples: number[] }>;
 }
 
 /** Operations per second of `op`, run back to back for about `seconds`. */

@@ -364,8 +364,8 @@ const usableId = (frame: Record<string, unknown>): unknown =>
  * Predict the replies for a byte stream sent on one fresh connection, from the wire contract alone:
  * lines end at \n; a line over the limit or one that is not a JSON object with a string method is an
  * error and closes the connection; a non-object params is -32602 and keeps it; requests without an id
- * get no reply (only frames that fail before they are a request do). Stops at the first frame that closes the connection. `complete` is false when the
- * stream was cut (its last segment never gets a newline).
+ * get no reply (only frames that fail before they are a request do). A final segment without a newline
+ * is never answered unless it is already over the limit. Stops at the first frame that closes the connection.
  */
 export function predict(stream: Buffer, limit: number): { replies: Expected[]; closes: boolean } {
   const replies: Expected[] = [];

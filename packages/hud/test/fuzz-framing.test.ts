@@ -1,6 +1,6 @@
 // Fuzz the control channel: 10,000+ seeded hostile frames against one live server, which must keep serving everyone.
 import { once } from "node:events";
-import { createServer, connect as netConnect } from "node:net";
+import { createServer, connect as netConnect, type Socket } from "node:net";
 import { setImmediate as tick } from "node:timers/promises";
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -151,7 +151,7 @@ async function runScript(
 }
 
 async function writeAll(
-  socket: import("node:net").Socket,
+  socket: Socket,
   bytes: Buffer,
   chunks: number[] | undefined,
   closed: Promise<void>,

@@ -54,7 +54,8 @@ export class FrameReader {
     const needed = pending + chunk.length;
     let capacity = Math.max(needed * 2, MIN_CAPACITY);
     // Below the limit, never reserve more than one maximal line plus a chunk.
-    if (needed <= this.maxBytes) capacity = Math.max(needed, Math.min(capacity, this.maxBytes + 1 + CHUNK_SLACK));
+    if (needed <= this.maxBytes)
+      capacity = Math.max(needed, Math.min(capacity, this.maxBytes + 1 + CHUNK_SLACK));
     // A fresh allocation rather than compaction: returned lines may still point into the old buffer.
     const next = Buffer.allocUnsafe(capacity);
     this.buffer.copy(next, 0, this.start, this.end);
