@@ -360,6 +360,23 @@ const roundTrip = (value: unknown): unknown =>
 const usableId = (frame: Record<string, unknown>): unknown =>
   typeof frame.id === "number" || typeof frame.id === "string" ? roundTrip(frame.id) : null;
 
+/** Deepest array/object nesting of a JSON text, outside strings. */
+function depthOf(line: Buffer): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /**
  * Predict the replies for a byte stream sent on one fresh connection, from the wire contract alone:
  * lines end at \n; a line over the limit or one that is not a JSON object with a string method is an
@@ -381,6 +398,10 @@ export function predict(stream: Buffer, limit: number): { replies: Expected[]; c
       return { replies, closes: true };
     }
     if (at < 0) return { replies, closes: false }; // a partial line is never answered
+    if (depthOf(line) > 10_000) {
+      replies.push({ id: null, error: true, code: -32600 }); // the project's nesting bound
+      return { replies, closes: true };
+    }
     let frame: unknown;
     try {
       frame = JSON.parse(line.toString("utf8"));

@@ -227,7 +227,10 @@ function bigScripts(): { script: Script; what: string }[] {
       what: "20 MiB without a newline",
       script: { kind: "graceful", stream: endless, frames: 1, chunks: chunks(endless.length) },
     },
-    { what: "a 2 MiB deeply nested answer", script: { kind: "graceful", stream: deep, frames: 2 } },
+    {
+      what: "a 2 MiB answer nested a million levels deep",
+      script: { kind: "graceful", stream: deep, frames: 2 },
+    },
     {
       what: "an 8 MiB prompt and answer",
       script: {

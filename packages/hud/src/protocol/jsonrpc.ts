@@ -29,8 +29,35 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Deepest nesting accepted in a frame. JSON.parse slows down sharply on very deep input (a 16 MiB
+ * `[[[…]]]` blocks the event loop for seconds), so deeper frames are refused before parsing.
+ */
+export const MAX_NESTING = 10_000;
+
+/** Whether `line` nests arrays/objects deeper than `max` (strings and their escapes skipped). */
+export function nestsDeeperThan(line: Buffer, max: number): boolean {
+  if (line.length <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const byte = line[i]!;
+    if (inString) {
+      if (byte === 0x5c) i++;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Parse one line as a JSON object; a malformed line is a `-32700` error. */
 export function parseJsonLine(line: Buffer | string): JsonObject {
+  if (typeof line !== "string" && nestsDeeperThan(line, MAX_NESTING)) {
+    throw new RpcError(ErrorCode.InvalidRequest, `invalid request: nested deeper than ${MAX_NESTING} levels`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(typeof line === "string" ? line : line.toString("utf8"));
