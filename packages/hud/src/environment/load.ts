@@ -27,7 +27,9 @@ export async function resolveEnvironmentFile(path: string): Promise<string> {
     const file = join(target, candidate);
     if ((await stat(file).catch(() => undefined))?.isFile()) return file;
   }
-  throw new HudError(`no environment file in ${path} (looked for ${ENVIRONMENT_FILES.join(", ")}); pass the file path`);
+  throw new HudError(
+    `no environment file in ${path} (looked for ${ENVIRONMENT_FILES.join(", ")}); pass the file path`,
+  );
 }
 
 /** Split `file.ts:exportName` (a Windows drive letter is not a separator). */
@@ -52,17 +54,24 @@ export async function loadEnvironment(path: string, options: LoadOptions = {}): 
   const wanted = spec.exportName ?? options.name;
   const found: [string, Environment][] = [];
   for (const [key, value] of Object.entries(module)) {
-    const env = typeof value === "function" && key === spec.exportName ? await (value as () => unknown)() : value;
+    const env =
+      typeof value === "function" && key === spec.exportName ? await (value as () => unknown)() : value;
     if (Environment.is(env)) found.push([key, env]);
   }
-  const unique = [...new Map(found.map(([key, env]) => [env, key])).entries()].map(([env, key]) => [key, env] as const);
+  const unique = [...new Map(found.map(([key, env]) => [env, key])).entries()].map(
+    ([env, key]) => [key, env] as const,
+  );
   if (unique.length === 0) {
-    throw new HudError(`${file} exports no Environment (export one: export const env = new Environment({ name }))`);
+    throw new HudError(
+      `${file} exports no Environment (export one: export const env = new Environment({ name }))`,
+    );
   }
   if (wanted !== undefined) {
     const match = unique.find(([key, env]) => key === wanted || env.name === wanted);
     if (!match) {
-      throw new HudError(`${file} has no environment named '${wanted}' (found: ${unique.map(([k, e]) => `${k} (${e.name})`).join(", ")})`);
+      throw new HudError(
+        `${file} has no environment named '${wanted}' (found: ${unique.map(([k, e]) => `${k} (${e.name})`).join(", ")})`,
+      );
     }
     return match[1];
   }

@@ -1,7 +1,7 @@
 // serve: run an environment's hooks and serve it until SIGINT/SIGTERM (or an abort signal).
 import { isIP } from "node:net";
-import { type BindOptions, bind, type HudServer } from "./server/control-server.ts";
 import type { Environment } from "./environment.ts";
+import { type BindOptions, bind, type HudServer } from "./server/control-server.ts";
 
 export interface ServeOptions extends BindOptions {
   /** Stop serving when aborted (in addition to SIGINT/SIGTERM). */
@@ -29,7 +29,9 @@ export async function serve(env: Environment, options: ServeOptions = {}): Promi
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   if (!isLoopback(host) && !options.authToken) {
-    warn(`warning: serving on ${host} without --token: anyone who can reach this port can drive the environment`);
+    warn(
+      `warning: serving on ${host} without --token: anyone who can reach this port can drive the environment`,
+    );
   }
   try {
     await env.start();
