@@ -21,7 +21,34 @@ export type {
   TemplateHandle,
   TemplateOptions,
 } from "./environment/template.ts";
+export type { Agent, AgentConfigLike } from "./eval/agent.ts";
+export { Grade } from "./eval/grade.ts";
+export { Job } from "./eval/job.ts";
+export { type RolloutObserver, type RolloutOptions, rollout } from "./eval/rollout.ts";
+export { describeError, type Prompt, Run } from "./eval/run.ts";
+export { type JobObserver, type PlannedRollout, planRollouts, type RunOptions } from "./eval/schedule.ts";
+
+import "./eval/task-run.ts";
+
 export { type TaskSelector, Taskset, type TasksetOptions } from "./eval/taskset.ts";
+export type {
+  AgentStep,
+  BaseStep,
+  ContentBlock,
+  PromptMessage,
+  Step,
+  StepInput,
+  StepSource,
+  StopReason,
+  TaskCall,
+  ToolCall,
+  ToolResult,
+  ToolStep,
+  TraceData,
+  TraceStatus,
+  Usage,
+} from "./eval/trace.ts";
+export { Trace } from "./eval/trace.ts";
 export { ErrorCode, HudError, RpcError } from "./protocol/errors.ts";
 export type {
   CapabilityManifest,

@@ -4,14 +4,17 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../src");
-/** design.md's layout order: a layer may import only itself and the layers before it. */
+/**
+ * design.md's layout order: a layer may import only itself and the layers before it. One deliberate
+ * change: runtime sits before eval, because a rollout consumes placements (design.md's own data flow).
+ */
 const LAYERS = [
   "protocol",
   "capabilities",
   "environment",
   "client",
-  "eval",
   "runtime",
+  "eval",
   "agents",
   "graders",
   "telemetry",

@@ -4,6 +4,9 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { Task, type TaskInit, type TaskRow } from "../environment/task.ts";
 import { errorMessage, HudError } from "../protocol/errors.ts";
+import type { Agent } from "./agent.ts";
+import type { Job } from "./job.ts";
+import { type RunOptions, runTasks } from "./schedule.ts";
 import { readTaskSource, TASKSET } from "./task-source.ts";
 
 export interface TasksetOptions {
@@ -121,6 +124,11 @@ export class Taskset implements Iterable<Task> {
   }
 
   /** Write `.json` (an indented array) or `.jsonl` (one row per line), atomically, creating parent dirs. */
+  /** Run every row with `agent` (see RunOptions): one Job, failures isolated per rollout. */
+  run(agent: Agent, options: RunOptions = {}): Promise<Job> {
+    return runTasks(this.name, this.tasks, agent, options);
+  }
+
   async toFile(path: string): Promise<void> {
     const ext = extname(path).toLowerCase();
     const rows = this.toJSON();

@@ -1,0 +1,176 @@
+// Run: one live task on one control connection — started on enter, graded on exit, with its trace.
+import type { Capability } from "../capabilities/capability.ts";
+import type { HudClient } from "../client/client.ts";
+import type { Task } from "../environment/task.ts";
+import { errorMessage, HudError } from "../protocol/errors.ts";
+import { isObject, type JsonObject } from "../protocol/jsonrpc.ts";
+import type { ChatMessage, PromptFrame } from "../protocol/methods.ts";
+import { Grade } from "./grade.ts";
+import { now, type PromptMessage, Trace } from "./trace.ts";
+
+export type Prompt = string | ChatMessage[] | null;
+
+/** `Type: message`, the way failures are recorded in traces. */
+export function describeError(error: unknown): string {
+  const name = error instanceof Error ? error.name : typeof error;
+  return `${name}: ${errorMessage(error)}`;
+}
+
+function toPromptMessage(item: unknown): PromptMessage {
+  if (!isObject(item)) return { role: "user", content: { type: "text", text: String(item) } };
+  const role = item.role === "assistant" ? "assistant" : "user";
+  const content = item.content;
+  if (typeof content === "string") return { role, content: { type: "text", text: content } };
+  if (isObject(content) && typeof content.type === "string")
+    return { role, content: content as PromptMessage["content"] };
+  return { role, content: { type: "text", text: JSON.stringify(content ?? "") } };
+}
+
+export interface RunInit {
+  task: Task;
+  trace?: Trace;
+  jobId?: string;
+  groupId?: string;
+  /** Which repeat of its task this run is (0-based, within the job's group). */
+  repeat?: number;
+  /** The agent's model, when it has one. */
+  model?: string;
+}
+
+export class Run {
+  readonly task: Task;
+  readonly trace: Trace;
+  job_id: string | undefined;
+  group_id: string | undefined;
+  readonly repeat: number;
+  readonly model: string | undefined;
+  /** The control url the environment was reached at. */
+  runtime: string | undefined;
+  client: HudClient | undefined;
+  /** The whole start frame. */
+  promptFrame: PromptFrame | undefined;
+  prompt: Prompt = null;
+  /** Per-task bindings from the start frame (`{name: {...}}`), distinct from the capability bindings. */
+  taskBindings: Record<string, JsonObject> = {};
+  grade = new Grade();
+  /** Aborted when the agent must stop: agent timeout, rollout timeout, cancellation. */
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+
+  constructor(init: RunInit) {
+    this.task = init.task;
+    this.trace = init.trace ?? new Trace();
+    this.job_id = init.jobId;
+    this.group_id = init.groupId;
+    this.repeat = init.repeat ?? 0;
+    this.model = init.model;
+    this.signal = this.controller.signal;
+  }
+
+  get task_id(): string {
+    return this.task.id;
+  }
+  get slug(): string {
+    return this.task.slug;
+  }
+  get trace_id(): string | undefined {
+    return this.trace.trace_id;
+  }
+  get reward(): number {
+    return this.grade.reward;
+  }
+  get evaluation(): JsonObject {
+    return this.grade.evaluation;
+  }
+
+  /** Capabilities with urls routed through the client's local forwarders. */
+  get bindings(): Capability[] {
+    return this.client?.bindings ?? [];
+  }
+
+  binding(ref: string): Capability {
+    if (!this.client) throw new HudError("this run has no live connection");
+    return this.client.binding(ref);
+  }
+
+  /** The prompt as MCP prompt messages (a string is one user text turn). */
+  get promptMessages(): PromptMessage[] {
+    if (this.prompt === null || typeof this.prompt === "string") {
+      return [{ role: "user", content: { type: "text", text: this.prompt ?? "" } }];
+    }
+    return this.prompt.map(toPromptMessage);
+  }
+
+  /** The text turns of the prompt joined by blank lines. */
+  get promptText(): string {
+    return this.promptMessages
+      .map((m) => (m.content.type === "text" ? String(m.content.text ?? "") : ""))
+      .filter((text) => text !== "")
+      .join("\n\n");
+  }
+
+  /** Tell the agent to stop (it should watch `run.signal`). */
+  abort(reason: string): void {
+    this.controller.abort(new HudError(reason));
+  }
+
+  /** `tasks.start`: record the setup step and the prompt. */
+  async enter(client: HudClient): Promise<void> {
+    this.client = client;
+    const startedAt = now();
+    const args = { ...this.task.args } as JsonObject;
+    const frame = await client.startTask(this.task.id, args);
+    this.promptFrame = frame;
+    this.trace.record({
+      source: "task",
+      task_call: { phase: "setup", name: this.task.id, arguments: args, result: frame },
+      started_at: startedAt,
+    });
+    if (frame.bindings !== undefined) {
+      const b = frame.bindings;
+      if (!isObject(b) || !Object.values(b).every(isObject)) {
+        throw new HudError("start frame 'bindings' must be an object of objects");
+      }
+      this.taskBindings = b as Record<string, JsonObject>;
+    }
+    this.prompt = (frame.prompt ?? null) as Prompt;
+    if (this.prompt !== null) this.trace.record({ source: "user", messages: this.promptMessages });
+  }
+
+  /**
+   * `tasks.grade` with the trace's answer. A failing grade is recorded as an errored zero when `bestEffort`
+   * (an error is already propagating, or a verifier decides); otherwise it is thrown.
+   */
+  async gradeAnswer(options: { bestEffort?: boolean; failed?: boolean } = {}): Promise<void> {
+    if (options.failed) this.trace.status = "error";
+    const answer = this.trace.content ?? null;
+    const startedAt = now();
+    let frame: JsonObject;
+    try {
+      frame = await this.client!.grade({ answer });
+      this.grade = Grade.fromFrame(frame);
+    } catch (error) {
+      if (!options.bestEffort) throw error;
+      const detail = describeError(error);
+      this.grade = Grade.failed(detail, answer);
+      this.trace.status = "error";
+      this.trace.record({ source: "system", error: `[grading] ${detail}` });
+      return;
+    }
+    this.trace.record({
+      source: "task",
+      task_call: { phase: "evaluate", name: this.task.id, arguments: { answer }, result: frame },
+      started_at: startedAt,
+      error: this.grade.isError ? (this.grade.content ?? "grade reported an error") : undefined,
+    });
+    this.trace.status ??= "completed";
+  }
+
+  /** A run that never became live: errored trace with one system step. */
+  static failed(task: Task, error: string, init: Omit<RunInit, "task"> = {}): Run {
+    const run = new Run({ ...init, task });
+    run.trace.status = "error";
+    run.trace.record({ source: "system", error });
+    return run;
+  }
+}

@@ -1,0 +1,151 @@
+// Scheduling a job: expand rows × repeats into a plan (pure), then run the plan with bounded concurrency.
+import type { ConnectOptions } from "../client/client.ts";
+import type { Environment } from "../environment/environment.ts";
+import type { Task } from "../environment/task.ts";
+import { HudError } from "../protocol/errors.ts";
+import { LocalRuntime } from "../runtime/local.ts";
+import type { Placement } from "../runtime/placement.ts";
+import { Shared } from "../runtime/shared.ts";
+import type { Agent } from "./agent.ts";
+import { Job, newId } from "./job.ts";
+import { type RolloutObserver, rollout, validateTimeouts } from "./rollout.ts";
+import type { Run } from "./run.ts";
+
+export const DEFAULT_MAX_CONCURRENT = 30;
+
+/** Observes a whole job: its start (with the plan) and every rollout in it. */
+export interface JobObserver extends RolloutObserver {
+  jobStarted?(job: Job, plan: PlannedRollout[]): void | Promise<void>;
+  jobFinished?(job: Job): void | Promise<void>;
+}
+
+export interface RunOptions {
+  /** Where each rollout's environment runs; default: rows of live environments run in-process. */
+  runtime?: Placement;
+  /** Repeats per task (they share a group id); default the job's group, else 1. */
+  group?: number;
+  /** Rollouts in flight at once (default 30). */
+  maxConcurrent?: number;
+  /** Add the runs to this job (resume: its finished (task, repeat) pairs are skipped). */
+  job?: Job;
+  /** Name for a new job. */
+  name?: string;
+  /** Seconds bounding each rollout. */
+  rolloutTimeout?: number;
+  /** Abort: stop scheduling and cancel running rollouts (they end `cancelled`). */
+  signal?: AbortSignal;
+  observer?: JobObserver;
+  connect?: ConnectOptions;
+}
+
+export interface PlannedRollout {
+  task: Task;
+  repeat: number;
+  groupId: string;
+}
+
+/** The key that identifies one (task, repeat) pair within a job. */
+export function pairKey(slug: string, repeat: number): string {
+  return `${slug}#${repeat}`;
+}
+
+/**
+ * Expand rows × repeats, task-major, skipping pairs already done. Repeats of a task share one group id,
+ * reusing the group id of earlier runs of that task when resuming.
+ */
+export function planRollouts(
+  tasks: readonly Task[],
+  group: number,
+  done: readonly Run[] = [],
+): PlannedRollout[] {
+  const finished = new Set(done.map((run) => pairKey(run.slug, run.repeat)));
+  const groups = new Map<string, string>();
+  for (const run of done) if (run.group_id) groups.set(run.slug, run.group_id);
+  const plan: PlannedRollout[] = [];
+  for (const task of tasks) {
+    const groupId = groups.get(task.slug) ?? newId();
+    for (let repeat = 0; repeat < group; repeat++) {
+      if (!finished.has(pairKey(task.slug, repeat))) plan.push({ task, repeat, groupId });
+    }
+  }
+  return plan;
+}
+
+export function defaultJobName(name: string, tasks: readonly Task[], group: number): string {
+  const base = tasks.length === 1 ? tasks[0]!.id : `${name} (${tasks.length} tasks)`;
+  return group > 1 ? `${base} (${group} times)` : base;
+}
+
+/** Rows made by templates of live environments run in-process, one served instance per environment. */
+function defaultPlacement(
+  tasks: readonly Task[],
+  width: number,
+): (Placement & { close(): Promise<void> }) | undefined {
+  const envs = new Map<string, Environment>();
+  for (const task of tasks) {
+    const env = task.environment as Environment | undefined;
+    if (!env) return undefined;
+    envs.set(task.env, env);
+  }
+  const byEnv = new Map([...envs].map(([name, env]) => [name, new Shared(new LocalRuntime(env), { width })]));
+  const placement = ((task: Task) => byEnv.get(task.env)!(task)) as Placement & { close(): Promise<void> };
+  placement.close = async () => {
+    await Promise.allSettled([...byEnv.values()].map((shared) => shared.close()));
+  };
+  return placement;
+}
+
+function positiveInteger(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1)
+    throw new HudError(`${name} must be a whole number ≥ 1 (got ${value})`);
+  return value;
+}
+
+/** Run `tasks` with `agent`: one Job (new or given), rollouts in expansion order, failures isolated. */
+export async function runTasks(
+  name: string,
+  tasks: readonly Task[],
+  agent: Agent,
+  options: RunOptions = {},
+): Promise<Job> {
+  const group = positiveInteger(options.group ?? options.job?.group, "group", 1);
+  const maxConcurrent = positiveInteger(options.maxConcurrent, "maxConcurrent", DEFAULT_MAX_CONCURRENT);
+  for (const task of tasks) validateTimeouts(task, agent, options.rolloutTimeout);
+  const fallback = options.runtime ? undefined : defaultPlacement(tasks, maxConcurrent);
+  const runtime = options.runtime ?? fallback;
+  if (!runtime) {
+    throw new HudError(
+      "no placement: pass { runtime } (e.g. new SubprocessRuntime('env.ts')) — only rows made by live environment templates run without one",
+    );
+  }
+  const job = options.job ?? new Job({ name: options.name ?? defaultJobName(name, tasks, group), group });
+  const plan = planRollouts(tasks, group, job.runs);
+  await options.observer?.jobStarted?.(job, plan);
+  const results: (Run | undefined)[] = new Array(plan.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < plan.length && !options.signal?.aborted) {
+      const index = next++;
+      const item = plan[index]!;
+      results[index] = await rollout(item.task, agent, {
+        runtime,
+        jobId: job.id,
+        groupId: item.groupId,
+        repeat: item.repeat,
+        rolloutTimeout: options.rolloutTimeout,
+        signal: options.signal,
+        observer: options.observer,
+        connect: options.connect,
+      });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(maxConcurrent, plan.length) }, worker));
+  } finally {
+    await fallback?.close();
+  }
+  for (const run of results) if (run) job.runs.push(run);
+  await options.observer?.jobFinished?.(job);
+  return job;
+}
