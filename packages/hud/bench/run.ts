@@ -2,6 +2,8 @@
 // Usage: node --conditions=hud-source bench/run.ts [control|tunnel ...] [--quick]
 import { controlRoundTrip } from "./control-round-trip.ts";
 import { type Figure, formatFigure, passes } from "./measure.ts";
+import { subprocessOverhead } from "./rollout-subprocess.ts";
+import { rolloutThroughput } from "./rollout-throughput.ts";
 import { tunnelThroughput } from "./tunnel-throughput.ts";
 
 const args = process.argv.slice(2);
@@ -11,6 +13,8 @@ const wanted = args.filter((a) => !a.startsWith("--"));
 const benchmarks: Record<string, () => Promise<Figure | Figure[]>> = {
   control: () => controlRoundTrip({ runs: quick ? 3 : 7, seconds: quick ? 0.5 : 1 }),
   tunnel: () => tunnelThroughput({ runs: quick ? 3 : 5, megabytes: quick ? 64 : 256 }),
+  rollouts: () => rolloutThroughput({ runs: quick ? 3 : 5, seconds: quick ? 0.5 : 1, concurrency: 16 }),
+  subprocess: () => subprocessOverhead({ runs: quick ? 3 : 5, count: quick ? 2 : 4 }),
 };
 
 const unknown = wanted.filter((name) => !(name in benchmarks));

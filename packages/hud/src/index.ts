@@ -63,3 +63,17 @@ export type { Lease, Placement } from "./runtime/placement.ts";
 export { Shared, type SharedOptions } from "./runtime/shared.ts";
 export { SubprocessRuntime, type SubprocessRuntimeOptions } from "./runtime/subprocess.ts";
 export { Runtime, type RuntimeOptions } from "./runtime/tcp.ts";
+export { hudHome, LocalStore } from "./store/local-store.ts";
+export type {
+  JobDetail,
+  JobMeta,
+  JobRecord,
+  JobStatus,
+  JobSummary,
+  StoredTrace,
+  StoredTraceStatus,
+  TraceSummary,
+  TraceTotals,
+} from "./store/records.ts";
+export { normalizeTraceId, type Span, stepSpan } from "./telemetry/span.ts";
+export { SpanFileSink, spanFilePath } from "./telemetry/span-file-sink.ts";

@@ -1,3 +1,6 @@
-// Entry point `hud/agents`: the agent contract, the tool loop and the model providers live here.
-// The eval engine (Run, rollout) that agents plug into lands first; this entry point is reserved for them.
-export {};
+// Entry point `hud/agents`: the agent contract and the agents that need no model (oracle, nop, human).
+export type { Agent, AgentConfigLike } from "../eval/agent.ts";
+export { type HumanOptions, human } from "./builtin/human.ts";
+export { nop } from "./builtin/nop.ts";
+export { oracle } from "./builtin/oracle.ts";
+export { BUILTIN_AGENTS, type BuiltinAgentName, builtinAgent, isBuiltinAgent } from "./builtin/registry.ts";

@@ -15,9 +15,13 @@ export interface JobInit {
   runs?: Run[];
 }
 
-/** Whether a run counts toward the reward: graded without error, or failed but still graded. */
+/**
+ * Whether a run counts toward the reward: graded without error (an errored run that was still graded counts).
+ * A cancelled run was never graded and does not count.
+ */
 export function isCounted(run: Run): boolean {
-  return !run.grade.isError && (Object.keys(run.grade.raw).length > 0 || !run.trace.isError);
+  if (run.grade.isError) return false;
+  return Object.keys(run.grade.raw).length > 0 || !(run.trace.isError || run.trace.status === "cancelled");
 }
 
 /** Whether a run is an error of the job: its grade errored, or it errored and was never graded. */

@@ -2,12 +2,13 @@
 import { type ConnectOptions, connect, type HudClient } from "../client/client.ts";
 import type { Task } from "../environment/task.ts";
 import { HudError } from "../protocol/errors.ts";
+import type { JsonObject } from "../protocol/jsonrpc.ts";
 import type { Lease, Placement } from "../runtime/placement.ts";
 import { type Agent, agentConfig, invokeAgent } from "./agent.ts";
 import { Grade } from "./grade.ts";
 import { newId } from "./job.ts";
 import { describeError, Run } from "./run.ts";
-import { Trace } from "./trace.ts";
+import { now, Trace } from "./trace.ts";
 
 /** Receives rollouts as they start and finish (steps arrive through `run.trace.onStep`). */
 export interface RolloutObserver {
@@ -35,6 +36,8 @@ const CANCEL_BOUND_MS = 2_000;
 /** The agent time limit: the row's `agent_config.timeout_seconds` over the agent's own. */
 export function agentTimeoutFor(task: Task, agent: Agent): number | undefined {
   const fromRow = task.agent_config?.timeout_seconds;
+  // As in the Python SDK, a row that sets the key decides, and an explicit null means no limit.
+  if (fromRow === null) return undefined;
   if (fromRow !== undefined) return typeof fromRow === "number" ? fromRow : Number(fromRow);
   return agentConfig(agent).timeoutSeconds;
 }
@@ -75,8 +78,6 @@ export function validateTimeouts(task: Task, agent: Agent, rolloutTimeout: numbe
   }
 }
 
-class Timeout extends Error {}
-
 function seconds(t: number): string {
   return `${Number(t.toPrecision(6))}s`;
 }
@@ -92,24 +93,43 @@ export async function rollout(task: Task, agent: Agent, options: RolloutOptions)
     model: agentConfig(agent).model,
   });
   await options.observer?.rolloutStarted?.(run);
-  const drive = new Drive(task, agent, run, options);
   try {
-    await drive.execute();
+    await new Drive(task, agent, run, options).execute();
   } finally {
-    await options.observer?.rolloutFinished?.(drive.run);
+    await options.observer?.rolloutFinished?.(run);
   }
-  return drive.run;
+  return run;
 }
+
+type Phase =
+  | "provisioning"
+  | "starting task"
+  | "agent loop"
+  | "grading"
+  | "actor cleanup"
+  | "provisioning verifier"
+  | "verifying"
+  | "cleanup";
+
+/** Thrown into the driver when the rollout is interrupted (timeout, cancellation): it stops where it is. */
+class Interrupted extends Error {}
 
 /** The state of one rollout while it runs. */
 class Drive {
-  phase = "provisioning";
-  run: Run;
+  private phase: Phase = "provisioning";
   private live = false;
+  private interrupted = false;
+  /** Rejects when interrupted; every wait of the driver races it, so nothing it awaits can hold it. */
+  private readonly halted: Promise<never>;
+  private halt: () => void = () => {};
   private client: HudClient | undefined;
-  private leases: Lease[] = [];
+  /** Releases of what the driver holds (leases, connections), in acquisition order. */
+  private held: (() => Promise<void>)[] = [];
+  /** Set once the rollout is over: anything acquired later (an interrupted acquisition) is released on arrival. */
+  private over = false;
   private readonly task: Task;
   private readonly agent: Agent;
+  private readonly run: Run;
   private readonly options: RolloutOptions;
 
   constructor(task: Task, agent: Agent, run: Run, options: RolloutOptions) {
@@ -117,85 +137,120 @@ class Drive {
     this.agent = agent;
     this.run = run;
     this.options = options;
+    this.halted = new Promise<never>((_, reject) => {
+      this.halt = () => reject(new Interrupted());
+    });
+    this.halted.catch(() => {});
   }
 
   async execute(): Promise<void> {
     const { rolloutTimeout, signal } = this.options;
+    if (signal?.aborted) {
+      this.run.trace.status = "cancelled";
+      this.run.trace.record({ source: "system", error: "rollout cancelled before it started" });
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
-    const interrupted = new Promise<"timeout" | "cancelled">((resolve) => {
+    const interruption = new Promise<"timeout" | "cancelled">((resolve) => {
       if (rolloutTimeout !== undefined) timer = setTimeout(() => resolve("timeout"), rolloutTimeout * 1000);
       if (signal) {
         onAbort = () => resolve("cancelled");
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
+        signal.addEventListener("abort", onAbort, { once: true });
       }
     });
-    const work = this.drive();
-    const outcome = await Promise.race([work.then(() => "done" as const), interrupted]);
+    const outcome = await Promise.race([this.drive().then(() => "done" as const), interruption]);
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener("abort", onAbort);
-    if (outcome === "done") {
-      await this.releaseAll();
-      return;
-    }
-    await this.interrupt(outcome);
-    // The driver unwinds once its connection is gone; teardown continues in the background.
-    void work.finally(() => this.releaseAll());
+    if (outcome !== "done") await this.interrupt(outcome);
   }
 
+  /** Provision, start, let the agent work, grade (or verify), release — recording failures in the Run. */
   private async drive(): Promise<void> {
     try {
       const lease = await this.acquire(this.task);
-      this.checkpoint();
       this.phase = "starting task";
-      this.client = await this.connectTo(lease);
-      this.checkpoint();
+      const client = await this.connectTo(lease);
       this.run.runtime = lease.url;
-      await this.run.enter(this.client);
-      this.checkpoint();
+      await this.start(client, this.task.id, this.task.args);
       this.live = true;
       const agentError = await this.agentLoop();
       this.phase = "grading";
-      if (this.task.verifier) await this.verify(agentError);
+      if (this.task.verifier) await this.verify();
       else {
-        await this.run.gradeAnswer({
-          bestEffort: agentError !== undefined,
-          failed: agentError !== undefined,
-        });
-        if (agentError !== undefined) this.failWith(`[agent loop] ${describeError(agentError)}`);
+        await this.gradeActor(agentError !== undefined);
+        if (agentError !== undefined) this.fail(agentError, "agent loop");
       }
     } catch (error) {
       if (this.interrupted) return;
       this.fail(error);
     }
+    this.phase = "cleanup";
+    this.over = true;
+    // An interruption here leaves the release running in the background.
+    await this.bounded(this.release()).catch(() => {});
   }
 
-  private interrupted = false;
-
-  /** After an interruption the driver must not go on to the next phase. */
-  private checkpoint(): void {
-    if (this.interrupted) throw new HudError("rollout interrupted");
+  /** Wait for `work`, unless the rollout is interrupted first. */
+  private async bounded<T>(work: Promise<T>): Promise<T> {
+    const value = await Promise.race([work, this.halted]);
+    // A result that arrived as the rollout was interrupted is dropped: the run was already settled.
+    if (this.interrupted) throw new Interrupted();
+    return value;
   }
 
-  /** Record a failure in the phase it happened: before the run is live it becomes a failed Run. */
-  private fail(error: unknown): void {
-    this.failWith(`[${this.phase}] ${describeError(error)}`);
+  /** Record a failure in the phase it happened: before the run is live, it never started. */
+  private fail(error: unknown, phase: Phase = this.phase): void {
+    this.run.recordFailure(`[${phase}] ${describeError(error)}`, { live: this.live });
   }
 
-  private failWith(detail: string): void {
-    if (!this.live) {
-      this.run = Run.failed(this.task, detail, {
-        trace: this.run.trace,
-        jobId: this.run.job_id,
-        groupId: this.run.group_id,
-        repeat: this.run.repeat,
-        model: this.run.model,
-      });
-      return;
-    }
-    this.run.trace.status = "error";
-    this.run.trace.record({ source: "system", error: detail });
+  /**
+   * Acquire something to release later. What arrives after the rollout is over (its acquisition outlived an
+   * interruption) is released at once.
+   */
+  private hold<T>(acquiring: Promise<T>, release: (value: T) => Promise<void>): Promise<T> {
+    const held = acquiring.then((value) => {
+      const releaseIt = () => release(value);
+      if (this.over) void releaseQuietly(releaseIt);
+      else this.held.push(releaseIt);
+      return value;
+    });
+    return this.bounded(held);
+  }
+
+  /** Release everything held, newest first, one at a time. */
+  private async release(): Promise<void> {
+    const held = this.held;
+    this.held = [];
+    this.client = undefined;
+    for (const releaseIt of held.reverse()) await releaseQuietly(releaseIt);
+  }
+
+  private acquire(task: Task): Promise<Lease> {
+    const acquiring = (async () => this.options.runtime(task))();
+    return this.hold(acquiring, async (lease) => {
+      await lease[Symbol.asyncDispose]();
+    });
+  }
+
+  private async connectTo(lease: Lease): Promise<HudClient> {
+    const fromLease = lease.params?.ready_timeout;
+    const readyTimeout = typeof fromLease === "number" ? fromLease : this.options.connect?.readyTimeout;
+    const client = await this.hold(
+      connect(lease.url, { ...this.options.connect, readyTimeout: readyTimeout ?? 120 }),
+      (client) => client.close(),
+    );
+    this.client = client;
+    return client;
+  }
+
+  /** `tasks.start`, recorded on the run. */
+  private async start(client: HudClient, id: string, rawArgs: Readonly<JsonObject>): Promise<void> {
+    const args = { ...rawArgs };
+    const startedAt = now();
+    const frame = await this.bounded(client.startTask(id, args));
+    this.run.client = client;
+    this.run.recordStart(frame, args, startedAt);
   }
 
   /** The agent, bounded by its timeout; returns the agent's error when grading should still happen. */
@@ -203,88 +258,75 @@ class Drive {
     this.phase = "agent loop";
     const timeout = agentTimeoutFor(this.task, this.agent);
     let timer: NodeJS.Timeout | undefined;
-    const expired =
-      timeout === undefined
-        ? new Promise<never>(() => {})
-        : new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Timeout()), timeout * 1000);
-          });
+    const expired = new Promise<"expired">((resolve) => {
+      if (timeout !== undefined) timer = setTimeout(() => resolve("expired"), timeout * 1000);
+    });
+    const working = (async () => invokeAgent(this.agent, this.run))().then(() => "finished" as const);
     try {
-      await Promise.race([invokeAgent(this.agent, this.run), expired]);
-      return undefined;
-    } catch (error) {
-      if (error instanceof Timeout) {
+      const outcome = await this.bounded(Promise.race([working, expired]));
+      if (outcome === "expired") {
         const message = `agent timed out after ${seconds(timeout!)}`;
         this.run.abort(message);
         this.run.trace.status = "error";
         this.run.trace.stop_reason = "timeout";
         this.run.trace.record({ source: "system", error: message });
-        return undefined;
       }
-      if (this.task.verifier) {
-        this.run.trace.status = "error";
-        this.run.trace.record({ source: "system", error: `[agent loop] ${describeError(error)}` });
-        return undefined;
-      }
-      return error;
+      return undefined;
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      // With a verifier the agent's failure is recorded and the verifier still decides.
+      if (!this.task.verifier) return error;
+      this.fail(error);
+      return undefined;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** Grade the actor, then let the verifier task decide the reward. */
-  private async verify(agentError: unknown): Promise<void> {
+  /**
+   * `tasks.grade` with the trace's answer. A grading failure after the agent failed is recorded as an errored
+   * zero (the agent's error is the one reported); otherwise it is the rollout's failure.
+   */
+  private async gradeActor(agentFailed: boolean, bestEffort = agentFailed): Promise<void> {
+    if (agentFailed) this.run.trace.status = "error";
+    const answer = this.run.trace.content ?? null;
+    const startedAt = now();
+    try {
+      const frame = await this.bounded(this.client!.grade({ answer }));
+      this.run.recordGrade(this.task.id, { answer }, frame, startedAt);
+    } catch (error) {
+      if (error instanceof Interrupted || !bestEffort) throw error;
+      this.run.recordGradingFailure(error, answer);
+    }
+  }
+
+  /** Grade the actor (best effort), then let the verifier task decide the reward. */
+  private async verify(): Promise<void> {
     const verifier = this.task.verifier!;
-    await this.run.gradeAnswer({ bestEffort: true, failed: agentError !== undefined });
+    await this.gradeActor(false, true);
     const actorResult = this.run.grade.raw;
     this.run.grade = new Grade();
     const shared = verifier.env === this.task.env && verifier.runtime_config === undefined;
     let client = this.client!;
     if (!shared) {
       this.phase = "actor cleanup";
-      await this.releaseAll();
-      this.checkpoint();
+      await this.bounded(this.release());
       this.phase = "provisioning verifier";
       client = await this.connectTo(await this.acquire(verifier));
-      this.checkpoint();
     }
     this.phase = "verifying";
-    const args = { ...verifier.args };
-    const frame = await client.startTask(verifier.id, args);
-    this.run.trace.record({
-      source: "task",
-      task_call: { phase: "setup", name: verifier.id, arguments: args, result: frame },
-    });
+    await this.start(client, verifier.id, verifier.args);
     const payload = { answer: actorResult };
-    const result = await client.grade(payload);
-    this.run.grade = Grade.fromFrame(result);
-    this.run.trace.record({
-      source: "task",
-      task_call: { phase: "evaluate", name: verifier.id, arguments: payload, result },
-      error: this.run.grade.isError ? (this.run.grade.content ?? "grade reported an error") : undefined,
-    });
-    this.run.trace.status ??= "completed";
+    const startedAt = now();
+    const frame = await this.bounded(client.grade(payload));
+    this.run.recordGrade(verifier.id, payload, frame, startedAt);
   }
 
-  private async acquire(task: Task): Promise<Lease> {
-    const lease = await this.options.runtime(task);
-    this.leases.push(lease);
-    return lease;
-  }
-
-  private async connectTo(lease: Lease): Promise<HudClient> {
-    const fromLease = lease.params?.ready_timeout;
-    const client = await connect(lease.url, {
-      readyTimeout: typeof fromLease === "number" ? fromLease : 120,
-      ...this.options.connect,
-    });
-    this.client = client;
-    return client;
-  }
-
-  /** Timeout or cancellation: cancel the env task (bounded), drop the connection, record the outcome. */
+  /** Timeout or cancellation: stop the driver, cancel the env task (bounded), drop the connection, record. */
   private async interrupt(kind: "timeout" | "cancelled"): Promise<void> {
     this.interrupted = true;
+    this.over = true;
+    this.halt();
     const trace = this.run.trace;
     if (kind === "timeout") trace.stop_reason = "timeout";
     this.run.abort(kind === "timeout" ? "rollout timed out" : "rollout cancelled");
@@ -303,24 +345,19 @@ class Drive {
     if (kind === "cancelled") {
       trace.status = "cancelled";
       trace.record({ source: "system", error: `rollout cancelled during ${this.phase}` });
-      return;
+    } else {
+      const detail = `rollout timed out after ${seconds(this.options.rolloutTimeout!)} during ${this.phase}`;
+      this.run.recordFailure(detail, { live: this.live });
     }
-    const detail = `rollout timed out after ${seconds(this.options.rolloutTimeout!)} during ${this.phase}`;
-    this.run.grade = new Grade();
-    this.failWith(detail);
+    // Teardown goes on in the background: a stuck lease must not hold the rollout past its deadline.
+    void this.release();
   }
+}
 
-  private async releaseAll(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    await client?.close().catch(() => {});
-    const leases = this.leases.splice(0);
-    for (const lease of leases.reverse()) {
-      try {
-        await lease[Symbol.asyncDispose]();
-      } catch (error) {
-        process.emitWarning(`releasing ${lease.url} failed: ${describeError(error)}`);
-      }
-    }
+async function releaseQuietly(release: () => Promise<void>): Promise<void> {
+  try {
+    await release();
+  } catch (error) {
+    process.emitWarning(`releasing a rollout's environment failed: ${describeError(error)}`);
   }
 }

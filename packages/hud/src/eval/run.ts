@@ -6,7 +6,7 @@ import { errorMessage, HudError } from "../protocol/errors.ts";
 import { isObject, type JsonObject } from "../protocol/jsonrpc.ts";
 import type { ChatMessage, PromptFrame } from "../protocol/methods.ts";
 import { Grade } from "./grade.ts";
-import { now, type PromptMessage, Trace } from "./trace.ts";
+import { type ContentBlock, type PromptMessage, Trace } from "./trace.ts";
 
 export type Prompt = string | ChatMessage[] | null;
 
@@ -16,14 +16,22 @@ export function describeError(error: unknown): string {
   return `${name}: ${errorMessage(error)}`;
 }
 
-function toPromptMessage(item: unknown): PromptMessage {
-  if (!isObject(item)) return { role: "user", content: { type: "text", text: String(item) } };
+function toContentBlock(value: unknown): ContentBlock {
+  if (typeof value === "string") return { type: "text", text: value };
+  if (isObject(value) && typeof value.type === "string") return value as ContentBlock;
+  return { type: "text", text: value === undefined || value === null ? "" : JSON.stringify(value) };
+}
+
+/**
+ * One wire prompt turn as MCP prompt messages: roles other than `assistant` become `user`, string content is
+ * text, a list of content blocks (chat-completions style) becomes one message per block, anything else is
+ * stringified.
+ */
+function toPromptMessages(item: unknown): PromptMessage[] {
+  if (!isObject(item)) return [{ role: "user", content: { type: "text", text: String(item) } }];
   const role = item.role === "assistant" ? "assistant" : "user";
-  const content = item.content;
-  if (typeof content === "string") return { role, content: { type: "text", text: content } };
-  if (isObject(content) && typeof content.type === "string")
-    return { role, content: content as PromptMessage["content"] };
-  return { role, content: { type: "text", text: JSON.stringify(content ?? "") } };
+  const blocks = Array.isArray(item.content) ? item.content : [item.content];
+  return blocks.map((block) => ({ role, content: toContentBlock(block) }));
 }
 
 export interface RunInit {
@@ -98,7 +106,7 @@ export class Run {
     if (this.prompt === null || typeof this.prompt === "string") {
       return [{ role: "user", content: { type: "text", text: this.prompt ?? "" } }];
     }
-    return this.prompt.map(toPromptMessage);
+    return this.prompt.flatMap(toPromptMessages);
   }
 
   /** The text turns of the prompt joined by blank lines. */
@@ -114,12 +122,8 @@ export class Run {
     this.controller.abort(new HudError(reason));
   }
 
-  /** `tasks.start`: record the setup step and the prompt. */
-  async enter(client: HudClient): Promise<void> {
-    this.client = client;
-    const startedAt = now();
-    const args = { ...this.task.args } as JsonObject;
-    const frame = await client.startTask(this.task.id, args);
+  /** Record `tasks.start`'s frame: the setup step, then the task bindings (checked) and the prompt. */
+  recordStart(frame: PromptFrame, args: JsonObject, startedAt: string): void {
     this.promptFrame = frame;
     this.trace.record({
       source: "task",
@@ -138,39 +142,45 @@ export class Run {
   }
 
   /**
-   * `tasks.grade` with the trace's answer. A failing grade is recorded as an errored zero when `bestEffort`
-   * (an error is already propagating, or a verifier decides); otherwise it is thrown.
+   * Take a grade frame for task `name` (graded with `args`): the grade and the evaluate step. A frame without a
+   * numeric score or with malformed subscores throws, and nothing is recorded.
    */
-  async gradeAnswer(options: { bestEffort?: boolean; failed?: boolean } = {}): Promise<void> {
-    if (options.failed) this.trace.status = "error";
-    const answer = this.trace.content ?? null;
-    const startedAt = now();
-    let frame: JsonObject;
-    try {
-      frame = await this.client!.grade({ answer });
-      this.grade = Grade.fromFrame(frame);
-    } catch (error) {
-      if (!options.bestEffort) throw error;
-      const detail = describeError(error);
-      this.grade = Grade.failed(detail, answer);
-      this.trace.status = "error";
-      this.trace.record({ source: "system", error: `[grading] ${detail}` });
-      return;
-    }
+  recordGrade(name: string, args: JsonObject, frame: JsonObject, startedAt: string): void {
+    this.grade = Grade.fromFrame(frame);
     this.trace.record({
       source: "task",
-      task_call: { phase: "evaluate", name: this.task.id, arguments: { answer }, result: frame },
+      task_call: { phase: "evaluate", name, arguments: args, result: frame },
       started_at: startedAt,
       error: this.grade.isError ? (this.grade.content ?? "grade reported an error") : undefined,
     });
     this.trace.status ??= "completed";
   }
 
+  /** Grading failed where that is not fatal: an errored zero grade (keeping the answer) and a system step. */
+  recordGradingFailure(error: unknown, answer: unknown): void {
+    const detail = describeError(error);
+    this.grade = Grade.failed(detail, answer);
+    this.trace.status = "error";
+    this.trace.record({ source: "system", error: `[grading] ${detail}` });
+  }
+
+  /** Record a failure: errored trace and a system step. A run that never became live forgets its start. */
+  recordFailure(detail: string, options: { live: boolean }): void {
+    if (!options.live) {
+      this.client = undefined;
+      this.runtime = undefined;
+      this.promptFrame = undefined;
+      this.prompt = null;
+      this.taskBindings = {};
+    }
+    this.trace.status = "error";
+    this.trace.record({ source: "system", error: detail });
+  }
+
   /** A run that never became live: errored trace with one system step. */
   static failed(task: Task, error: string, init: Omit<RunInit, "task"> = {}): Run {
     const run = new Run({ ...init, task });
-    run.trace.status = "error";
-    run.trace.record({ source: "system", error });
+    run.recordFailure(error, { live: false });
     return run;
   }
 }

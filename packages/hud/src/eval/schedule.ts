@@ -50,15 +50,17 @@ export function pairKey(slug: string, repeat: number): string {
 }
 
 /**
- * Expand rows × repeats, task-major, skipping pairs already done. Repeats of a task share one group id,
- * reusing the group id of earlier runs of that task when resuming.
+ * Expand rows × repeats, task-major, skipping pairs already done (a cancelled run is not done). Repeats of a
+ * task share one group id, reusing the group id of earlier runs of that task when resuming.
  */
 export function planRollouts(
   tasks: readonly Task[],
   group: number,
   done: readonly Run[] = [],
 ): PlannedRollout[] {
-  const finished = new Set(done.map((run) => pairKey(run.slug, run.repeat)));
+  const finished = new Set(
+    done.filter((run) => run.trace.status !== "cancelled").map((run) => pairKey(run.slug, run.repeat)),
+  );
   const groups = new Map<string, string>();
   for (const run of done) if (run.group_id) groups.set(run.slug, run.group_id);
   const plan: PlannedRollout[] = [];
@@ -144,6 +146,12 @@ export async function runTasks(
     await Promise.all(Array.from({ length: Math.min(maxConcurrent, plan.length) }, worker));
   } finally {
     await fallback?.close();
+  }
+  const rerun = new Set(results.flatMap((run) => (run ? [pairKey(run.slug, run.repeat)] : [])));
+  // A cancelled run whose pair ran again is replaced by the new attempt.
+  for (let i = job.runs.length - 1; i >= 0; i--) {
+    const old = job.runs[i]!;
+    if (old.trace.status === "cancelled" && rerun.has(pairKey(old.slug, old.repeat))) job.runs.splice(i, 1);
   }
   for (const run of results) if (run) job.runs.push(run);
   await options.observer?.jobFinished?.(job);

@@ -1,0 +1,37 @@
+// The agents that need no model, by name, so `hud eval tasks.ts oracle` can find them.
+import type { Agent } from "../../eval/agent.ts";
+import { HudError } from "../../protocol/errors.ts";
+import { type HumanOptions, human } from "./human.ts";
+import { nop } from "./nop.ts";
+import { oracle } from "./oracle.ts";
+
+export const BUILTIN_AGENTS = {
+  oracle: "submit the template's reference solution (tasks.solve)",
+  nop: "submit an empty answer",
+  human: "show the prompt and capabilities, read the answer from the terminal",
+} as const;
+
+export type BuiltinAgentName = keyof typeof BUILTIN_AGENTS;
+
+/** Model-backed agents of the reference SDK; they arrive with the providers. */
+const MODEL_AGENTS = new Set([
+  "claude",
+  "openai",
+  "gemini",
+  "openai_compatible",
+  "claude_sdk",
+  "browser_use",
+]);
+
+export function isBuiltinAgent(name: string): name is BuiltinAgentName {
+  return Object.hasOwn(BUILTIN_AGENTS, name);
+}
+
+/** A built-in agent by name; model agents and unknown names fail with one line. */
+export function builtinAgent(name: string, options: HumanOptions = {}): Agent {
+  if (name === "oracle") return oracle;
+  if (name === "nop") return nop;
+  if (name === "human") return human(options);
+  if (MODEL_AGENTS.has(name)) throw new HudError(`agent '${name}' is not available yet`);
+  throw new HudError(`unknown agent '${name}' (built-in agents: ${Object.keys(BUILTIN_AGENTS).join(", ")})`);
+}

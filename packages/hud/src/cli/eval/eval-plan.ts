@@ -1,0 +1,140 @@
+// `hud eval`'s flags and what they mean, resolved purely: from argv (and, with --resume, the stored job's record).
+import type { JsonObject } from "../../protocol/jsonrpc.ts";
+import type { JobRecord } from "../../store/records.ts";
+import { UsageError } from "../io.ts";
+import { integerFlag, numberFlag, parseConfigPairs } from "./options.ts";
+
+export const DEFAULT_MAX_CONCURRENT = 30;
+export const DEFAULT_MAX_STEPS = 10;
+/** `--full` raises the step budget to this unless --max-steps is given. */
+export const FULL_MAX_STEPS = 100;
+
+export const EVAL_OPTIONS = {
+  all: { type: "boolean" },
+  full: { type: "boolean" },
+  group: { type: "string" },
+  "group-size": { type: "string" },
+  "max-concurrent": { type: "string" },
+  "max-steps": { type: "string" },
+  "task-ids": { type: "string" },
+  model: { type: "string", short: "m" },
+  config: { type: "string", short: "c", multiple: true },
+  runtime: { type: "string" },
+  shared: { type: "boolean" },
+  resume: { type: "string" },
+  json: { type: "boolean" },
+  junit: { type: "string" },
+  "fail-under": { type: "string" },
+  yes: { type: "boolean", short: "y" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export interface EvalValues {
+  all?: boolean;
+  full?: boolean;
+  group?: string;
+  "group-size"?: string;
+  "max-concurrent"?: string;
+  "max-steps"?: string;
+  "task-ids"?: string;
+  model?: string;
+  config?: string[];
+  runtime?: string;
+  shared?: boolean;
+  resume?: string;
+  json?: boolean;
+  junit?: string;
+  "fail-under"?: string;
+  yes?: boolean;
+  verbose?: boolean;
+  help?: boolean;
+}
+
+export interface EvalPlan {
+  /** As given (resolved against the cwd later), or as stored when resuming. */
+  source: string | undefined;
+  agent: string | undefined;
+  model: string | undefined;
+  all: boolean;
+  taskIds: string | undefined;
+  /** Slugs stored by the job being resumed (the rows it covers). */
+  resumeSlugs: string[] | undefined;
+  group: number | undefined;
+  maxConcurrent: number;
+  maxSteps: number;
+  runtime: string;
+  shared: boolean;
+  agentConfig: JsonObject;
+  json: boolean;
+  junit: string | undefined;
+  failUnder: number | undefined;
+  verbose: boolean;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+}
+
+const str = (value: unknown) => (typeof value === "string" ? value : undefined);
+const num = (value: unknown) => (typeof value === "number" ? value : undefined);
+
+/** Flags win; a resumed job fills in what was not given from how it was started. */
+export function planEval(values: EvalValues, positionals: string[], stored?: JobRecord): EvalPlan {
+  if (positionals.length > 2) throw new UsageError(`unexpected arguments: ${positionals.slice(2).join(" ")}`);
+  if (values.group !== undefined && values["group-size"] !== undefined) {
+    throw new UsageError("give --group or --group-size, not both");
+  }
+  const config = stored?.config ?? {};
+  const group = values.group ?? values["group-size"];
+  if (stored && group !== undefined && Number(group) !== stored.group) {
+    throw new UsageError(`--group ${group} differs from the resumed job's group (${stored.group})`);
+  }
+  const all = Boolean(values.all || values.full);
+  const storedSteps = num(config.max_steps);
+  const maxSteps =
+    values["max-steps"] !== undefined
+      ? integerFlag(values["max-steps"], "--max-steps", DEFAULT_MAX_STEPS)
+      : (storedSteps ?? (values.full ? FULL_MAX_STEPS : DEFAULT_MAX_STEPS));
+  const storedConfig = config.agent_config;
+  return {
+    source: positionals[0] ?? stored?.source ?? undefined,
+    agent: positionals[1] ?? stored?.agent ?? undefined,
+    model: values.model ?? stored?.model ?? undefined,
+    all,
+    taskIds: values["task-ids"],
+    resumeSlugs: stored ? stringList(config.tasks) : undefined,
+    group: stored ? stored.group : integerFlag(group, group === values.group ? "--group" : "--group-size", 1),
+    maxConcurrent: integerFlag(
+      values["max-concurrent"],
+      "--max-concurrent",
+      num(config.max_concurrent) ?? DEFAULT_MAX_CONCURRENT,
+    ),
+    maxSteps,
+    runtime: values.runtime ?? str(config.runtime) ?? "local",
+    shared: Boolean(values.shared ?? config.shared),
+    agentConfig: {
+      ...(typeof storedConfig === "object" && storedConfig !== null && !Array.isArray(storedConfig)
+        ? (storedConfig as JsonObject)
+        : {}),
+      ...parseConfigPairs(values.config ?? []),
+    },
+    json: Boolean(values.json),
+    junit: values.junit,
+    failUnder: numberFlag(values["fail-under"], "--fail-under"),
+    verbose: Boolean(values.verbose),
+  };
+}
+
+/** What is stored with the job so `--resume` can run it again the same way. */
+export function jobConfig(plan: EvalPlan, slugs: readonly string[]): JsonObject {
+  return {
+    tasks: [...slugs],
+    group: plan.group ?? 1,
+    max_concurrent: plan.maxConcurrent,
+    max_steps: plan.maxSteps,
+    runtime: plan.runtime,
+    shared: plan.shared,
+    agent_config: plan.agentConfig,
+  };
+}
