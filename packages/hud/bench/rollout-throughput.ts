@@ -26,9 +26,9 @@ export async function concurrentRate(
 
 /**
  * The least one rollout's conversation with an environment costs: a fresh TCP connection, `hello`,
- * `tasks.start`, `tasks.grade` as raw NDJSON (JSON.stringify / JSON.parse), then close.
+ * `tasks.start`, (`work`,) `tasks.grade` as raw NDJSON (JSON.stringify / JSON.parse), then close.
  */
-export async function bareSession(port: number): Promise<void> {
+export async function bareSession(port: number, work?: () => Promise<void>): Promise<void> {
   const socket = netConnect({ host: "127.0.0.1", port, noDelay: true });
   await once(socket, "connect");
   socket.setEncoding("utf8");
@@ -54,6 +54,7 @@ export async function bareSession(port: number): Promise<void> {
     });
   await call("hello", {});
   await call("tasks.start", { id: "noop", args: {} });
+  await work?.();
   await call("tasks.grade", { answer: null });
   socket.end();
   await once(socket, "close");

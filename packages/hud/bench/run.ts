@@ -1,7 +1,8 @@
 // Run the benchmarks and print one line each: figure, floor measured in the same run, ratio, target, PASS/MISS.
-// Usage: node --conditions=hud-source bench/run.ts [control|tunnel ...] [--quick]
+// Usage: node --conditions=hud-source bench/run.ts [name ...] [--quick]   (names: the keys of `benchmarks`)
 import { controlRoundTrip } from "./control-round-trip.ts";
 import { type Figure, formatFigure, passes } from "./measure.ts";
+import { concurrentRollouts } from "./rollout-concurrency.ts";
 import { subprocessOverhead } from "./rollout-subprocess.ts";
 import { rolloutThroughput } from "./rollout-throughput.ts";
 import { tunnelThroughput } from "./tunnel-throughput.ts";
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => Promise<Figure | Figure[]>> = {
   tunnel: () => tunnelThroughput({ runs: quick ? 3 : 5, megabytes: quick ? 64 : 256 }),
   rollouts: () => rolloutThroughput({ runs: quick ? 3 : 5, seconds: quick ? 0.5 : 1, concurrency: 16 }),
   subprocess: () => subprocessOverhead({ runs: quick ? 3 : 5, count: quick ? 2 : 4 }),
+  concurrent: () => concurrentRollouts({ runs: quick ? 3 : 5, rollouts: 1000, waitMs: 500 }),
 };
 
 const unknown = wanted.filter((name) => !(name in benchmarks));
@@ -32,6 +34,8 @@ for (const [name, bench] of Object.entries(benchmarks)) {
     console.log(formatFigure(figure));
     for (const note of figure.notes ?? []) console.log(`    ${note}`);
     if (!passes(figure)) missed++;
+    // Secondary targets (an absolute rate, memory) are note lines ending in PASS or MISS.
+    missed += (figure.notes ?? []).filter((note) => note.endsWith(": MISS")).length;
   }
 }
 // A miss is reported, not fatal: benchmarks are not tests (timings on a shared machine are noisy).

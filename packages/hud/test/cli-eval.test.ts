@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalStore } from "../src/store/local-store.ts";
-import { hud } from "./fixtures/cli/run-hud.ts";
+import { hud, REPO } from "./fixtures/cli/run-hud.ts";
 
 const TASKS = "examples/quickstart/tasks.ts";
 
@@ -94,8 +94,8 @@ describe("hud eval on the quickstart", () => {
     expect(await readFile(junit, "utf8")).toContain('<failure message="reward 0"/>');
   });
 
-  it("without --all runs only the first task, says so, and streams its steps", async () => {
-    const result = await hud(["eval", TASKS, "oracle"], { home });
+  it("without --all runs only the first task (of the source found in the cwd), says so, and streams its steps", async () => {
+    const result = await hud(["eval", "oracle"], { home, cwd: join(REPO, "examples/quickstart") });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
       "note: running only the first of 5 tasks ('count-759529a8'); pass --all to run them all",
@@ -137,6 +137,17 @@ describe("hud eval on the quickstart", () => {
       group: 2,
       agent_config: { temperature: 0.5 },
     });
+  });
+
+  it("human shows the prompt and takes the answer from standard input", async () => {
+    const result = await hud(["eval", TASKS, "human", "--task-ids", "reverse-67cd4bed"], {
+      home,
+      input: "olleh\n.\n",
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Write 'hello' backwards. Answer with the reversed word only.");
+    expect(result.stdout).toContain("finish with a line holding a single '.'");
+    expect(result.stdout).toMatch(/Mean reward\s+1\.000/);
   });
 
   it("mistakes are one line: unknown task, model agents, bad runtime", async () => {

@@ -18,7 +18,7 @@ describe("package surface", () => {
   it("pins the named exports of every entry point", async () => {
     const names = async (path: string) => Object.keys(await import(path)).sort();
     expect(await names("hud")).toEqual(HUD_EXPORTS);
-    expect(await names("hud/agents")).toEqual([]);
+    expect(await names("hud/agents")).toEqual(["BUILTIN_AGENTS", "builtinAgent", "human", "nop", "oracle"]);
     expect(await names("hud/graders")).toEqual([]);
     expect(await names("hud/testing")).toEqual(["serveForTest"]);
   });

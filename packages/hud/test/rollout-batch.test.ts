@@ -52,7 +52,9 @@ describe("a batch with failing rollouts", () => {
     const row = (tag: string, extra: { agent_config?: Record<string, unknown> } = {}) =>
       new Task({ env: "sums", id: "add", args: { a: 2, b: 3, tag }, ...extra });
     const tags = ["n1", "dies", "n2", "throws", "agent-timeout", "rollout-timeout", "n3"];
-    const rows = tags.map((tag) => row(tag, tag === "agent-timeout" ? { agent_config: { timeout_seconds: 1 } } : {}));
+    const rows = tags.map((tag) =>
+      row(tag, tag === "agent-timeout" ? { agent_config: { timeout_seconds: 1 } } : {}),
+    );
     const job = await new Taskset("batch", rows).run(agent, { runtime: placement, rolloutTimeout: 8 });
 
     const byTag = Object.fromEntries(job.runs.map((run) => [String(run.task.args.tag), run]));

@@ -12,7 +12,7 @@ import {
   type Lease,
   LocalRuntime,
   type Placement,
-  Run,
+  type Run,
   rollout,
   SubprocessRuntime,
   Task,
@@ -107,7 +107,9 @@ function evaluateSteps(run: Run): string[] {
 
 describe("rollout: answers and job ids", () => {
   it("grades the answer from a SubprocessRuntime env, with trace id, auto job id and runtime url (26)", async () => {
-    const run = await rollout(addTask(2, 3), answering(), { runtime: new SubprocessRuntime(fixture("sums-env.ts")) });
+    const run = await rollout(addTask(2, 3), answering(), {
+      runtime: new SubprocessRuntime(fixture("sums-env.ts")),
+    });
     expect(run.reward).toBe(1);
     expect(run.trace.content).toBe("5");
     expect(run.trace.status).toBe("completed");
@@ -162,12 +164,16 @@ describe("rollout: verifiers", () => {
       id: "solve",
       verifier: { env: "reviewed", id: "verify", args: { expected: "secret" } },
     });
-    const run = await rollout(task, answering(() => "secret"), {
-      runtime: async (row) => {
-        connections.push(row.id);
-        return local(row);
+    const run = await rollout(
+      task,
+      answering(() => "secret"),
+      {
+        runtime: async (row) => {
+          connections.push(row.id);
+          return local(row);
+        },
       },
-    });
+    );
     expect(run.reward).toBe(1);
     expect(run.trace.status).toBe("completed");
     expect(completed).toEqual(["actor:secret", "verifier:secret"]);
@@ -182,13 +188,22 @@ describe("rollout: verifiers", () => {
       const answer = yield "answer secret";
       yield { score: 0, answer };
     });
-    env.template({ id: "verify", returns: z.object({ score: z.number(), answer: z.string() }) }, async function* () {
-      const answer = yield "";
-      received.push(answer instanceof Answer ? (answer.content as { answer: string }).answer : "not an Answer");
-      yield 1;
-    });
+    env.template(
+      { id: "verify", returns: z.object({ score: z.number(), answer: z.string() }) },
+      async function* () {
+        const answer = yield "";
+        received.push(
+          answer instanceof Answer ? (answer.content as { answer: string }).answer : "not an Answer",
+        );
+        yield 1;
+      },
+    );
     const task = new Task({ env: "reviewed", id: "solve", verifier: { env: "reviewed", id: "verify" } });
-    const run = await rollout(task, answering(() => "secret"), { runtime: new LocalRuntime(env) });
+    const run = await rollout(
+      task,
+      answering(() => "secret"),
+      { runtime: new LocalRuntime(env) },
+    );
     expect(run.reward).toBe(1);
     expect(received).toEqual(["secret"]);
   });
@@ -196,9 +211,13 @@ describe("rollout: verifiers", () => {
   it("separate env: the actor's lease is released before the verifier's is placed (30)", async () => {
     const { actor, judge } = actorAndJudge();
     const log: string[] = [];
-    const run = await rollout(verifiedTask(), answering(() => "secret"), {
-      runtime: recordingPlacement({ actor, judge }, log),
-    });
+    const run = await rollout(
+      verifiedTask(),
+      answering(() => "secret"),
+      {
+        runtime: recordingPlacement({ actor, judge }, log),
+      },
+    );
     expect(run.reward).toBe(1);
     expect(log).toEqual(["start:actor", "stop:actor", "start:judge", "stop:judge"]);
     expect(evaluateSteps(run)).toEqual(["solve", "verify"]);
@@ -207,9 +226,13 @@ describe("rollout: verifiers", () => {
   it("an agent error is recorded and the verifier still decides (31)", async () => {
     const { actor, judge } = actorAndJudge();
     const log: string[] = [];
-    const run = await rollout(verifiedTask(), answerThenBoom(() => "secret"), {
-      runtime: recordingPlacement({ actor, judge }, log),
-    });
+    const run = await rollout(
+      verifiedTask(),
+      answerThenBoom(() => "secret"),
+      {
+        runtime: recordingPlacement({ actor, judge }, log),
+      },
+    );
     expect(run.trace.isError).toBe(true);
     expect(run.trace.error).toContain("agent exploded after answering");
     expect(run.reward).toBe(1);
@@ -226,7 +249,9 @@ describe("rollout: verifiers", () => {
       });
       const log: string[] = [];
       const agent = agentFails ? answerThenBoom(() => "secret") : answering(() => "secret");
-      const run = await rollout(verifiedTask(), agent, { runtime: recordingPlacement({ actor, judge }, log) });
+      const run = await rollout(verifiedTask(), agent, {
+        runtime: recordingPlacement({ actor, judge }, log),
+      });
       expect(run.trace.isError).toBe(true);
       expect(run.trace.steps.some((s) => s.error?.includes("actor grade exploded"))).toBe(true);
       expect(run.reward).toBe(1);
@@ -241,9 +266,13 @@ describe("rollout: verifiers", () => {
       yield "answer secret";
       yield { reward: 1 };
     });
-    const run = await rollout(verifiedTask(), answering(() => "secret"), {
-      runtime: recordingPlacement({ actor, judge }, []),
-    });
+    const run = await rollout(
+      verifiedTask(),
+      answering(() => "secret"),
+      {
+        runtime: recordingPlacement({ actor, judge }, []),
+      },
+    );
     const job = new Job({ name: "actor-scoreless", runs: [run] });
     expect(run.trace.isError).toBe(true);
     expect(run.trace.steps.some((s) => s.error?.includes("numeric 'score'"))).toBe(true);
@@ -255,12 +284,16 @@ describe("rollout: verifiers", () => {
   it("a verifier that cannot be placed leaves the run errored and ungraded (34)", async () => {
     const { actor } = actorAndJudge();
     const local = new LocalRuntime(actor);
-    const run = await rollout(verifiedTask(), answering(() => "secret"), {
-      runtime: async (row) => {
-        if (row.env === "judge") throw new Error("verifier unavailable");
-        return local(row);
+    const run = await rollout(
+      verifiedTask(),
+      answering(() => "secret"),
+      {
+        runtime: async (row) => {
+          if (row.env === "judge") throw new Error("verifier unavailable");
+          return local(row);
+        },
       },
-    });
+    );
     expect(run.trace.isError).toBe(true);
     expect(run.trace.error).toBe("[provisioning verifier] Error: verifier unavailable");
     expect(run.grade.raw).toEqual({});
@@ -285,10 +318,16 @@ describe("rollout: verifiers", () => {
       return { url: server.url, [Symbol.asyncDispose]: () => server!.close() };
     };
     const task = new Task({ env: "reviewed", id: "solve", verifier: { env: "reviewed", id: "verify" } });
-    const run = await rollout(task, answering(() => "secret"), { runtime: placement });
+    const run = await rollout(
+      task,
+      answering(() => "secret"),
+      { runtime: placement },
+    );
     const job = new Job({ name: "verify-failed", runs: [run] });
     expect(run.trace.isError).toBe(true);
-    expect(run.trace.error).toMatch(/^\[verifying\] ConnectionClosedError: env closed connection during 'tasks\.grade'/);
+    expect(run.trace.error).toMatch(
+      /^\[verifying\] ConnectionClosedError: env closed connection during 'tasks\.grade'/,
+    );
     expect(run.grade.raw).toEqual({});
     expect(job.errors).toEqual([run]);
   });
@@ -304,7 +343,11 @@ describe("rollout: verifiers", () => {
       yield { reward: 1 };
     });
     const task = new Task({ env: "reviewed", id: "solve", verifier: { env: "reviewed", id: "verify" } });
-    const run = await rollout(task, answering(() => "secret"), { runtime: new LocalRuntime(env) });
+    const run = await rollout(
+      task,
+      answering(() => "secret"),
+      { runtime: new LocalRuntime(env) },
+    );
     const job = new Job({ name: "verify-scoreless", runs: [run] });
     expect(run.trace.isError).toBe(true);
     expect(run.trace.error).toContain("numeric 'score'");
@@ -323,7 +366,11 @@ describe("rollout: verifiers", () => {
       yield 0;
     });
     const task = new Task({ env: "reviewed", id: "solve", verifier: { env: "reviewed", id: "verify" } });
-    const run = await rollout(task, answerThenBoom(() => "secret"), { runtime: new LocalRuntime(env) });
+    const run = await rollout(
+      task,
+      answerThenBoom(() => "secret"),
+      { runtime: new LocalRuntime(env) },
+    );
     const job = new Job({ name: "verify-zero", runs: [run] });
     expect(run.trace.isError).toBe(true);
     expect(run.grade.raw.score).toBe(0);
@@ -339,9 +386,13 @@ describe("rollout: grade frames and start frames", () => {
       yield "answer";
       yield { score: 1, subscores: [{ name: "missing-value" }] };
     });
-    const run = await rollout(new Task({ env: "malformed-grade", id: "solve" }), answering(() => "done"), {
-      runtime: new LocalRuntime(env),
-    });
+    const run = await rollout(
+      new Task({ env: "malformed-grade", id: "solve" }),
+      answering(() => "done"),
+      {
+        runtime: new LocalRuntime(env),
+      },
+    );
     expect(run.trace.isError).toBe(true);
     expect(run.trace.error).toMatch(/^\[grading\] .*value/);
     expect(run.evaluation).toEqual({});
@@ -392,7 +443,9 @@ describe("rollout: grade frames and start frames", () => {
 describe("rollout: failures are recorded, never thrown", () => {
   it("an env whose startup fails: a failed Run with the message; its helper process is gone (40)", async () => {
     const pidFile = join(await tempDir(), "pids.json");
-    const runtime = new SubprocessRuntime(fixture("startup-boom.ts"), { vars: { HUD_FIXTURE_PID_FILE: pidFile } });
+    const runtime = new SubprocessRuntime(fixture("startup-boom.ts"), {
+      vars: { HUD_FIXTURE_PID_FILE: pidFile },
+    });
     const run = await rollout(new Task({ env: "leaky", id: "noop" }), answering(), { runtime });
     const { helper } = await readJsonFile<{ helper: number }>(pidFile);
     defer(() => {
@@ -478,7 +531,9 @@ describe("rollout: failures are recorded, never thrown", () => {
       },
     };
     const run = await rollout(addTask(1, 1), answering(), { runtime: async () => lease });
-    expect(run.trace.error).toMatch(/^\[starting task\] HudError: environment at tcp:\/\/127\.0\.0\.1:9 not ready after 0\.3s/);
+    expect(run.trace.error).toMatch(
+      /^\[starting task\] HudError: environment at tcp:\/\/127\.0\.0\.1:9 not ready after 0\.3s/,
+    );
     expect(released).toBe(true);
   });
 
@@ -525,9 +580,17 @@ describe("Task.run and Taskset.run", () => {
   });
 
   it("one SubprocessRuntime serves each row's env of a mixed taskset (56)", async () => {
-    const rows = [new Task({ env: "alpha", id: "which" }), new Task({ env: "beta", id: "which", slug: "which-b" })];
-    const runtime = new SubprocessRuntime(new URL("./fixtures/runtime/two-envs.ts", import.meta.url).pathname);
-    const job = await new Taskset("zoo", rows).run(answering(() => "x"), { runtime });
+    const rows = [
+      new Task({ env: "alpha", id: "which" }),
+      new Task({ env: "beta", id: "which", slug: "which-b" }),
+    ];
+    const runtime = new SubprocessRuntime(
+      new URL("./fixtures/runtime/two-envs.ts", import.meta.url).pathname,
+    );
+    const job = await new Taskset("zoo", rows).run(
+      answering(() => "x"),
+      { runtime },
+    );
     expect(job.runs.map((r) => r.reward)).toEqual([1, 1]);
     expect(job.runs.map((r) => r.prompt)).toEqual(["served by alpha", "served by beta"]);
     expect(job.name).toBe("zoo (2 tasks)");
@@ -557,25 +620,35 @@ describe("Task.run and Taskset.run", () => {
       placed++;
       throw new Error("unreachable");
     };
-    const row = new Task({ env: "sums", id: "add", args: { a: 1, b: 1 }, agent_config: { timeout_seconds: 5 } });
+    const row = new Task({
+      env: "sums",
+      id: "add",
+      args: { a: 1, b: 1 },
+      agent_config: { timeout_seconds: 5 },
+    });
     await expect(row.run(answering(), { runtime, rolloutTimeout: 5 })).rejects.toThrow(
       `task '${row.slug}': the agent timeout (5s) must be below the rollout timeout (5s)`,
     );
     await expect(addTask(1, 1).run(answering(), { runtime, rolloutTimeout: 0 })).rejects.toThrow(
       "rolloutTimeout must be a positive number of seconds (got 0)",
     );
-    await expect(addTask(1, 1).run(answering(), { runtime, maxConcurrent: 0 })).rejects.toThrow(/maxConcurrent/);
+    await expect(addTask(1, 1).run(answering(), { runtime, maxConcurrent: 0 })).rejects.toThrow(
+      /maxConcurrent/,
+    );
     expect(placed).toBe(0);
   });
 
   it("marks what ran inside the child env (fixture self-check)", async () => {
     const marks = join(await tempDir(), "marks");
     const runtime = new SubprocessRuntime(fixture("sums-env.ts"), { vars: { HUD_FIXTURE_MARKS: marks } });
-    const run = await rollout(new Task({ env: "sums", id: "add", args: { a: 1, b: 2, tag: "t" } }), answering(), {
-      runtime,
-    });
+    const run = await rollout(
+      new Task({ env: "sums", id: "add", args: { a: 1, b: 2, tag: "t" } }),
+      answering(),
+      {
+        runtime,
+      },
+    );
     expect(run.reward).toBe(1);
     expect(readFileSync(marks, "utf8")).toBe("t:graded\nt:finally\n");
   });
 });
-

@@ -51,6 +51,12 @@ function slowAgent() {
   return { agent, seen };
 }
 
+const answers =
+  (text: string) =>
+  async (run: Run): Promise<void> => {
+    run.trace.content = text;
+  };
+
 /** Answers "5", then never returns and ignores its signal. */
 const stuckAgent: Agent = async (run) => {
   run.trace.content = "5";
@@ -108,7 +114,7 @@ describe("agent timeout", () => {
     const run = await rollout(addTask(), configured, { runtime: local });
     expect(errors(run)).toEqual(["agent timed out after 0.05s"]);
     expect(run.model).toBe("m-1");
-    const quick: Agent = { run: async (r) => void (r.trace.content = "5"), config: { timeoutSeconds: 0.01 } };
+    const quick: Agent = { run: answers("5"), config: { timeoutSeconds: 0.01 } };
     const relaxed = await rollout(addTask({ timeout_seconds: 30 }), quick, { runtime: local });
     expect(relaxed.trace.status).toBe("completed");
     const unlimited = await rollout(addTask({ timeout_seconds: null }), quick, { runtime: local });
@@ -195,7 +201,7 @@ describe("rollout timeout", () => {
       await new Promise(() => {});
       yield 1;
     });
-    const run = await rollout(addTask(), async (r) => void (r.trace.content = "5"), {
+    const run = await rollout(addTask(), answers("5"), {
       runtime: new LocalRuntime(env),
       rolloutTimeout: 0.2,
     });
@@ -222,7 +228,7 @@ describe("rollout timeout", () => {
   it("counts the provider's cleanup but does not wait for it; the grade is kept (48)", async () => {
     const { env } = sumsEnv();
     const { placement, state } = gatedCleanup(new LocalRuntime(env));
-    const run = await rollout(addTask(), async (r) => void (r.trace.content = "5"), {
+    const run = await rollout(addTask(), answers("5"), {
       runtime: placement,
       rolloutTimeout: 1,
     });
@@ -250,7 +256,7 @@ describe("rollout timeout", () => {
       return local(task);
     });
     const task = new Task({ env: "actor", id: "solve", verifier: { env: "judge", id: "verify" } });
-    const run = await rollout(task, async (r) => void (r.trace.content = "secret"), {
+    const run = await rollout(task, answers("secret"), {
       runtime: placement,
       rolloutTimeout: 1,
     });
@@ -274,10 +280,13 @@ describe("rollout timeout", () => {
       const result = (yield "") as { answer?: unknown };
       yield result.answer === "secret" ? 1 : 0;
     });
-    const envs: Record<string, LocalRuntime> = { actor: new LocalRuntime(actor), judge: new LocalRuntime(judge) };
+    const envs: Record<string, LocalRuntime> = {
+      actor: new LocalRuntime(actor),
+      judge: new LocalRuntime(judge),
+    };
     const { placement, state } = gatedCleanup((task) => envs[task.env]!(task), "judge");
     const task = new Task({ env: "actor", id: "solve", verifier: { env: "judge", id: "verify" } });
-    const run = await rollout(task, async (r) => void (r.trace.content = "secret"), {
+    const run = await rollout(task, answers("secret"), {
       runtime: placement,
       rolloutTimeout: 1,
     });

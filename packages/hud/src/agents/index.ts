@@ -3,4 +3,4 @@ export type { Agent, AgentConfigLike } from "../eval/agent.ts";
 export { type HumanOptions, human } from "./builtin/human.ts";
 export { nop } from "./builtin/nop.ts";
 export { oracle } from "./builtin/oracle.ts";
-export { BUILTIN_AGENTS, type BuiltinAgentName, builtinAgent, isBuiltinAgent } from "./builtin/registry.ts";
+export { BUILTIN_AGENTS, type BuiltinAgentName, builtinAgent } from "./builtin/registry.ts";

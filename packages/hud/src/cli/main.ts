@@ -10,6 +10,18 @@ interface Entry {
 }
 
 export const commands: Record<string, Entry> = {
+  eval: {
+    summary: "run an agent over tasks and report the rewards (stored; see hud jobs)",
+    load: () => import("./commands/eval.ts"),
+  },
+  jobs: {
+    summary: "list stored jobs, or show one job's traces",
+    load: () => import("./commands/jobs.ts"),
+  },
+  trace: {
+    summary: "show a stored trace: prompt, turns, tool calls and results, grade",
+    load: () => import("./commands/trace.ts"),
+  },
   serve: {
     summary: "serve an environment over the control channel",
     load: () => import("./commands/serve.ts"),

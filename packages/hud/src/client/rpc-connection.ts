@@ -48,10 +48,14 @@ export class RpcConnection {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("error", (error) =>
-      this.fail(new ConnectionClosedError(`connection to ${this.where} failed: ${error.message}`)),
-    );
-    socket.on("close", () => this.fail(new ConnectionClosedError(`${this.where} closed the connection`)));
+    // Only the first failure counts; not making the others saves a stack capture per closed connection.
+    socket.on("error", (error) => {
+      if (!this.failure)
+        this.fail(new ConnectionClosedError(`connection to ${this.where} failed: ${error.message}`));
+    });
+    socket.on("close", () => {
+      if (!this.failure) this.fail(new ConnectionClosedError(`${this.where} closed the connection`));
+    });
   }
 
   /** Open a TCP connection (no handshake). Rejects with the socket error, e.g. ECONNREFUSED. */
@@ -184,7 +188,7 @@ export class RpcConnection {
 
   /** Close politely (FIN) and wait for the socket to close. */
   async close(): Promise<void> {
-    this.fail(new ConnectionClosedError("connection closed"));
+    if (!this.failure) this.fail(new ConnectionClosedError("connection closed"));
     if (this.socket.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.socket.destroy(), 1000);

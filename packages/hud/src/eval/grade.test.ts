@@ -4,7 +4,14 @@ import { Grade } from "./grade.ts";
 
 describe("Grade.fromFrame", () => {
   it("reads score, done, content, info and isError; raw is the frame", () => {
-    const frame = { score: 0.5, done: false, content: "partial", info: { detail: "x" }, isError: false, extra: 1 };
+    const frame = {
+      score: 0.5,
+      done: false,
+      content: "partial",
+      info: { detail: "x" },
+      isError: false,
+      extra: 1,
+    };
     const grade = Grade.fromFrame(frame);
     expect([grade.reward, grade.done, grade.content, grade.info, grade.isError]).toEqual([
       0.5,

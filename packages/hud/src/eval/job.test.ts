@@ -9,7 +9,8 @@ const task = new Task({ env: "e", id: "t" });
 
 function run(options: { score?: number; status?: Run["trace"]["status"]; gradeError?: boolean }): Run {
   const r = new Run({ task });
-  if (options.score !== undefined) r.grade = Grade.fromFrame({ score: options.score, isError: options.gradeError });
+  if (options.score !== undefined)
+    r.grade = Grade.fromFrame({ score: options.score, isError: options.gradeError });
   r.trace.status = options.status;
   return r;
 }

@@ -57,7 +57,10 @@ export class Job {
   /** Runs by task slug, in order. */
   get results(): Record<string, Run[]> {
     const out: Record<string, Run[]> = {};
-    for (const run of this.runs) (out[run.slug] ??= []).push(run);
+    for (const run of this.runs) {
+      out[run.slug] ??= [];
+      out[run.slug]!.push(run);
+    }
     return out;
   }
 }

@@ -13,7 +13,9 @@ function withPrompt(prompt: Run["prompt"]): Run {
 
 describe("Run prompt views", () => {
   it("wraps plain text as one user turn (58)", () => {
-    expect(withPrompt("hello").promptMessages).toEqual([{ role: "user", content: { type: "text", text: "hello" } }]);
+    expect(withPrompt("hello").promptMessages).toEqual([
+      { role: "user", content: { type: "text", text: "hello" } },
+    ]);
   });
 
   it("no prompt is one empty user turn (59)", () => {
@@ -35,7 +37,12 @@ describe("Run prompt views", () => {
 
   it("prompt text joins text turns by blank lines, dropping non-text and empty turns (61)", () => {
     const image = { role: "user", content: { type: "image", data: "aGk=", mimeType: "image/png" } };
-    const run = withPrompt([{ role: "user", content: "first" }, image, { role: "user", content: "" }, "second"] as never);
+    const run = withPrompt([
+      { role: "user", content: "first" },
+      image,
+      { role: "user", content: "" },
+      "second",
+    ] as never);
     expect(run.promptText).toBe("first\n\nsecond");
     expect(run.promptMessages[1]!.content.type).toBe("image");
   });
@@ -61,7 +68,11 @@ describe("Run prompt views", () => {
 describe("Run records", () => {
   it("records the start frame: setup step, prompt, user step, task bindings", () => {
     const run = new Run({ task });
-    run.recordStart({ prompt: "go", bindings: { robot: { token: "slot-2" } } }, { x: 1 }, "2025-01-01T00:00:00.000Z");
+    run.recordStart(
+      { prompt: "go", bindings: { robot: { token: "slot-2" } } },
+      { x: 1 },
+      "2025-01-01T00:00:00.000Z",
+    );
     expect(run.prompt).toBe("go");
     expect(run.taskBindings).toEqual({ robot: { token: "slot-2" } });
     const [setup, user] = run.trace.steps;

@@ -107,7 +107,10 @@ export function now(): string {
 /** Drop null/undefined values at the top level (the Python SDK dumps with exclude_none). */
 function compact<T extends object>(value: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== undefined && v !== null) out[key] = v;
+  for (const key in value) {
+    const v = value[key];
+    if (v !== undefined && v !== null) out[key] = v;
+  }
   return out as T;
 }
 

@@ -27,6 +27,11 @@ export function isBuiltinAgent(name: string): name is BuiltinAgentName {
   return Object.hasOwn(BUILTIN_AGENTS, name);
 }
 
+/** Whether `name` names an agent (built-in, or a model agent still to come) rather than, say, a file. */
+export function isAgentName(name: string): boolean {
+  return isBuiltinAgent(name) || MODEL_AGENTS.has(name);
+}
+
 /** A built-in agent by name; model agents and unknown names fail with one line. */
 export function builtinAgent(name: string, options: HumanOptions = {}): Agent {
   if (name === "oracle") return oracle;

@@ -1,4 +1,5 @@
 // `hud eval [source] [agent]`: run an agent over a taskset, watch it, store it, and report the numbers.
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -6,18 +7,24 @@ import { builtinAgent } from "../../agents/builtin/registry.ts";
 import { Job } from "../../eval/job.ts";
 import { defaultJobName } from "../../eval/schedule.ts";
 import { Taskset } from "../../eval/taskset.ts";
-import { HudError } from "../../protocol/errors.ts";
 import { LocalStore } from "../../store/local-store.ts";
 import type { JobRecord } from "../../store/records.ts";
 import { writeFileAtomically } from "../eval/atomic-write.ts";
-import { EVAL_OPTIONS, type EvalPlan, jobConfig, planEval } from "../eval/eval-plan.ts";
+import {
+  EVAL_OPTIONS,
+  type EvalPlan,
+  FULL_MAX_STEPS,
+  jobConfig,
+  planEval,
+  positionalArgs,
+} from "../eval/eval-plan.ts";
 import { fanOut } from "../eval/fan-out.ts";
+import { jobFacts } from "../eval/job-facts.ts";
 import { junitReport } from "../eval/junit.ts";
-import { selectTasks, taskSourceCandidates } from "../eval/options.ts";
+import { resumedTasks, selectTasks, taskSourceCandidates } from "../eval/options.ts";
 import { evalPlacement } from "../eval/placement.ts";
 import { ProgressDisplay } from "../eval/progress.ts";
 import { renderSummary, shortId } from "../eval/render-summary.ts";
-import { type RunFacts, runFacts, stepsSeconds } from "../eval/run-facts.ts";
 import { evalStats } from "../eval/stats.ts";
 import { styleFor } from "../eval/style.ts";
 import { type CliIO, type Command, UsageError } from "../io.ts";
@@ -30,7 +37,7 @@ agent:  oracle (the reference solutions), nop (empty answers), human (you, at th
 
 Options:
   --all                  run every task (default: only the first)
-  --full                 --all with a larger step budget (--max-steps ${100})
+  --full                 --all with a larger step budget (--max-steps ${FULL_MAX_STEPS})
   --task-ids a,b,0       run these tasks: slugs, template ids or 0-based indexes
   --group <n>            repeats per task (also --group-size; default 1)
   --max-concurrent <n>   rollouts at once (default 30)
@@ -64,25 +71,17 @@ async function defaultSource(cwd: string): Promise<string> {
   );
 }
 
-/** Facts for every run; runs rebuilt from the store get their error, usage and duration from the stored trace. */
-function factsOf(job: Job, store: LocalStore): RunFacts[] {
-  return job.runs.map((run) => {
-    if (run.trace.steps.length > 0 || run.trace_id === undefined) return runFacts(run);
-    const stored = store.trace(run.trace_id);
-    const totals = stored.totals;
-    return runFacts(run, {
-      error: stored.error ?? undefined,
-      tokens: totals.prompt_tokens + totals.completion_tokens || undefined,
-      costUsd: totals.cost_usd || undefined,
-      seconds: stepsSeconds(stored.steps),
-    });
-  });
-}
-
 async function evaluate(plan: EvalPlan, resumed: JobRecord | undefined, io: CliIO, store: LocalStore) {
-  const tty = Boolean(process.stderr.isTTY);
-  const style = styleFor(tty && !plan.json, io.env);
+  // Logs go to stdout, or to stderr when stdout carries the JSON; the live line needs both on a terminal.
   const log = plan.json ? io.stderr : io.stdout;
+  const logTTY = Boolean((plan.json ? process.stderr : process.stdout).isTTY);
+  const tty = logTTY && Boolean(process.stderr.isTTY);
+  const style = styleFor(logTTY, io.env);
+  if (resumed && (plan.source === undefined || plan.agent === undefined)) {
+    throw new UsageError(
+      `job ${shortId(resumed.id)} does not record its source and agent; give them: hud eval <source> <agent> --resume ${shortId(resumed.id)}`,
+    );
+  }
   const source = resolve(io.cwd, plan.source ?? (await defaultSource(io.cwd)));
   if (plan.agent === undefined) {
     throw new UsageError("name an agent: hud eval <source> <agent> (built-in: oracle, nop, human)");
@@ -90,20 +89,13 @@ async function evaluate(plan: EvalPlan, resumed: JobRecord | undefined, io: CliI
   const agentName = plan.agent;
   const agent = builtinAgent(agentName, { output: log });
   const taskset = await Taskset.fromFile(source);
-  let tasks = taskset.tasks;
-  if (plan.resumeSlugs) {
-    const missing = plan.resumeSlugs.filter((slug) => !taskset.get(slug));
-    if (missing.length > 0)
-      throw new HudError(`task '${missing[0]}' of the resumed job is no longer in ${source}`);
-    tasks = plan.resumeSlugs.map((slug) => taskset.get(slug)!);
-  } else {
-    const selection = selectTasks(tasks, { all: plan.all, taskIds: plan.taskIds });
-    tasks = selection.tasks;
-    if (selection.onlyFirstOf !== undefined) {
-      io.stderr(
-        `note: running only the first of ${selection.onlyFirstOf} tasks ('${tasks[0]!.slug}'); pass --all to run them all\n`,
-      );
-    }
+  const { tasks, onlyFirstOf } = plan.resumeSlugs
+    ? { tasks: resumedTasks(taskset.tasks, plan.resumeSlugs, source), onlyFirstOf: undefined }
+    : selectTasks(taskset.tasks, { all: plan.all, taskIds: plan.taskIds });
+  if (onlyFirstOf !== undefined) {
+    io.stderr(
+      `note: running only the first of ${onlyFirstOf} tasks ('${tasks[0]!.slug}'); pass --all to run them all\n`,
+    );
   }
   const group = plan.group ?? 1;
   const job = resumed
@@ -163,10 +155,11 @@ const command: Command = async (argv, io) => {
   const store = LocalStore.open(io.env.HUD_HOME);
   try {
     const resumed = values.resume === undefined ? undefined : store.jobDetail(values.resume).job;
-    const plan = planEval(values, positionals, resumed);
+    const given = positionalArgs(positionals, (name) => existsSync(resolve(io.cwd, name)));
+    const plan = planEval(values, given, resumed);
     const { job, slugs, seconds, style, log, agentName } = await evaluate(plan, resumed, io, store);
     const interrupted = io.signal.aborted;
-    const facts = factsOf(job, store);
+    const facts = jobFacts(job, store);
     const stats = evalStats(facts, slugs);
     if (plan.junit !== undefined) {
       await writeFileAtomically(
@@ -178,9 +171,9 @@ const command: Command = async (argv, io) => {
       const summary = {
         job_id: job.id,
         name: job.name,
-        status: interrupted ? "cancelled" : "completed",
+        status: store.jobDetail(job.id).job.status,
         runs: stats.runs,
-        reward: stats.reward,
+        reward: job.reward,
         ci95: stats.ci95,
         success_rate: stats.successRate,
         errors: stats.errors,

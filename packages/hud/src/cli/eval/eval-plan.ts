@@ -1,4 +1,5 @@
 // `hud eval`'s flags and what they mean, resolved purely: from argv (and, with --resume, the stored job's record).
+import { isAgentName } from "../../agents/builtin/registry.ts";
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { JobRecord } from "../../store/records.ts";
 import { UsageError } from "../io.ts";
@@ -72,6 +73,11 @@ export interface EvalPlan {
   verbose: boolean;
 }
 
+function checkRuntime(runtime: string): string {
+  if (runtime === "local" || runtime === "hud" || runtime.startsWith("tcp://")) return runtime;
+  throw new UsageError(`--runtime must be local or tcp://host:port (got '${runtime}')`);
+}
+
 function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
 }
@@ -79,9 +85,24 @@ function stringList(value: unknown): string[] | undefined {
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 const num = (value: unknown) => (typeof value === "number" ? value : undefined);
 
-/** Flags win; a resumed job fills in what was not given from how it was started. */
-export function planEval(values: EvalValues, positionals: string[], stored?: JobRecord): EvalPlan {
+/** `[source] [agent]`; a lone agent name (that is not also a path in `cwd`) leaves the source to be found. */
+export function positionalArgs(
+  positionals: readonly string[],
+  isPath: (name: string) => boolean,
+): { source?: string; agent?: string } {
   if (positionals.length > 2) throw new UsageError(`unexpected arguments: ${positionals.slice(2).join(" ")}`);
+  const [first, second] = positionals;
+  if (first !== undefined && second === undefined && isAgentName(first) && !isPath(first))
+    return { agent: first };
+  return { source: first, agent: second };
+}
+
+/** Flags win; a resumed job fills in what was not given from how it was started. */
+export function planEval(
+  values: EvalValues,
+  given: { source?: string; agent?: string },
+  stored?: JobRecord,
+): EvalPlan {
   if (values.group !== undefined && values["group-size"] !== undefined) {
     throw new UsageError("give --group or --group-size, not both");
   }
@@ -97,9 +118,12 @@ export function planEval(values: EvalValues, positionals: string[], stored?: Job
       ? integerFlag(values["max-steps"], "--max-steps", DEFAULT_MAX_STEPS)
       : (storedSteps ?? (values.full ? FULL_MAX_STEPS : DEFAULT_MAX_STEPS));
   const storedConfig = config.agent_config;
+  const agent = given.agent ?? stored?.agent ?? undefined;
+  // One person at one terminal: the human agent takes tasks one at a time unless told otherwise.
+  const concurrency = agent === "human" ? 1 : DEFAULT_MAX_CONCURRENT;
   return {
-    source: positionals[0] ?? stored?.source ?? undefined,
-    agent: positionals[1] ?? stored?.agent ?? undefined,
+    source: given.source ?? stored?.source ?? undefined,
+    agent,
     model: values.model ?? stored?.model ?? undefined,
     all,
     taskIds: values["task-ids"],
@@ -108,10 +132,10 @@ export function planEval(values: EvalValues, positionals: string[], stored?: Job
     maxConcurrent: integerFlag(
       values["max-concurrent"],
       "--max-concurrent",
-      num(config.max_concurrent) ?? DEFAULT_MAX_CONCURRENT,
+      num(config.max_concurrent) ?? concurrency,
     ),
     maxSteps,
-    runtime: values.runtime ?? str(config.runtime) ?? "local",
+    runtime: checkRuntime(values.runtime ?? str(config.runtime) ?? "local"),
     shared: Boolean(values.shared ?? config.shared),
     agentConfig: {
       ...(typeof storedConfig === "object" && storedConfig !== null && !Array.isArray(storedConfig)

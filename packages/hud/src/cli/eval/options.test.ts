@@ -3,8 +3,17 @@ import { describe, expect, it } from "vitest";
 import { Task } from "../../environment/task.ts";
 import type { JobRecord } from "../../store/records.ts";
 import { UsageError } from "../io.ts";
-import { jobConfig, planEval } from "./eval-plan.ts";
-import { parseConfigPairs, parseConfigValue, selectTasks, taskSourceCandidates } from "./options.ts";
+import { jobConfig, planEval, positionalArgs } from "./eval-plan.ts";
+
+const TA = { source: "t", agent: "a" };
+
+import {
+  parseConfigPairs,
+  parseConfigValue,
+  resumedTasks,
+  selectTasks,
+  taskSourceCandidates,
+} from "./options.ts";
 
 const rows = [
   new Task({ env: "e", id: "count", args: { n: 1 } }),
@@ -44,6 +53,15 @@ describe("selectTasks", () => {
   });
 });
 
+describe("resumedTasks", () => {
+  it("takes the stored slugs' rows, and fails on one that left the source", () => {
+    expect(resumedTasks(rows, ["reverse", rows[0]!.slug], "t.ts")).toEqual([rows[2], rows[0]]);
+    expect(() => resumedTasks(rows, ["gone"], "t.ts")).toThrow(
+      "task 'gone' of the resumed job is no longer in t.ts",
+    );
+  });
+});
+
 describe("taskSourceCandidates", () => {
   it("finds task modules and data files, not config files", () => {
     expect(
@@ -62,20 +80,31 @@ describe("taskSourceCandidates", () => {
 
 describe("planEval", () => {
   it("applies the reference defaults and --full", () => {
-    const plan = planEval({}, ["tasks.ts", "oracle"]);
+    const plan = planEval({}, { source: "tasks.ts", agent: "oracle" });
     expect(plan).toMatchObject({ all: false, group: 1, maxConcurrent: 30, maxSteps: 10, runtime: "local" });
-    expect(planEval({ full: true }, ["t", "a"])).toMatchObject({ all: true, maxSteps: 100 });
-    expect(planEval({ full: true, "max-steps": "7" }, ["t", "a"]).maxSteps).toBe(7);
-    expect(planEval({ "group-size": "3" }, ["t", "a"]).group).toBe(3);
-    expect(() => planEval({ group: "0" }, ["t", "a"])).toThrow(
-      "--group must be a whole number ≥ 1 (got '0')",
-    );
-    expect(() => planEval({ "fail-under": "x" }, ["t", "a"])).toThrow("--fail-under must be a number");
-    expect(() => planEval({}, ["t", "a", "b"])).toThrow("unexpected arguments: b");
+    expect(planEval({ full: true }, TA)).toMatchObject({ all: true, maxSteps: 100 });
+    expect(planEval({ full: true, "max-steps": "7" }, TA).maxSteps).toBe(7);
+    expect(planEval({ "group-size": "3" }, TA).group).toBe(3);
+    expect(() => planEval({ group: "0" }, TA)).toThrow("--group must be a whole number ≥ 1 (got '0')");
+    expect(() => planEval({ "fail-under": "x" }, TA)).toThrow("--fail-under must be a number");
+  });
+
+  it("reads [source] [agent], and a lone agent name as the agent", () => {
+    const none = () => false;
+    expect(positionalArgs(["tasks.ts", "oracle"], none)).toEqual({ source: "tasks.ts", agent: "oracle" });
+    expect(positionalArgs(["oracle"], none)).toEqual({ agent: "oracle" });
+    expect(positionalArgs(["oracle"], () => true)).toEqual({ source: "oracle", agent: undefined });
+    expect(positionalArgs(["tasks.ts"], none)).toEqual({ source: "tasks.ts", agent: undefined });
+    expect(() => positionalArgs(["t", "a", "b"], none)).toThrow("unexpected arguments: b");
+    expect(planEval({}, { source: "t", agent: "human" }).maxConcurrent).toBe(1);
+    expect(() => planEval({ runtime: "docker" }, TA)).toThrow("--runtime must be local or tcp://host:port");
   });
 
   it("resuming takes source, agent, tasks and settings from the stored job; flags still win", () => {
-    const fresh = planEval({ shared: true, config: ["temperature=0.2"] }, ["/abs/tasks.ts", "oracle"]);
+    const fresh = planEval(
+      { shared: true, config: ["temperature=0.2"] },
+      { source: "/abs/tasks.ts", agent: "oracle" },
+    );
     const stored = {
       id: "j",
       group: 4,
@@ -84,7 +113,7 @@ describe("planEval", () => {
       model: null,
       config: jobConfig({ ...fresh, group: 4 }, ["count-1", "reverse"]),
     } as unknown as JobRecord;
-    const plan = planEval({ "max-concurrent": "2" }, [], stored);
+    const plan = planEval({ "max-concurrent": "2" }, {}, stored);
     expect(plan).toMatchObject({
       source: "/abs/tasks.ts",
       agent: "oracle",
@@ -94,6 +123,6 @@ describe("planEval", () => {
       shared: true,
       agentConfig: { temperature: 0.2 },
     });
-    expect(() => planEval({ group: "2" }, [], stored)).toThrow("differs from the resumed job's group (4)");
+    expect(() => planEval({ group: "2" }, {}, stored)).toThrow("differs from the resumed job's group (4)");
   });
 });

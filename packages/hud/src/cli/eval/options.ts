@@ -1,5 +1,6 @@
 // Pure pieces of `hud eval`'s argument handling: -c values, task selection, numbers, the default source.
 import type { Task } from "../../environment/task.ts";
+import { HudError } from "../../protocol/errors.ts";
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import { UsageError } from "../io.ts";
 
@@ -80,6 +81,15 @@ export function selectTasks(rows: readonly Task[], options: { all: boolean; task
   }
   if (options.all || rows.length <= 1) return { tasks: [...rows] };
   return { tasks: rows.slice(0, 1), onlyFirstOf: rows.length };
+}
+
+/** The rows a resumed job covers, by the slugs it stored; a row gone from the source is an error. */
+export function resumedTasks(rows: readonly Task[], slugs: readonly string[], source: string): Task[] {
+  const bySlug = new Map(rows.map((t) => [t.slug, t]));
+  const missing = slugs.find((slug) => !bySlug.has(slug));
+  if (missing !== undefined)
+    throw new HudError(`task '${missing}' of the resumed job is no longer in ${source}`);
+  return slugs.map((slug) => bySlug.get(slug)!);
 }
 
 const NOT_TASKSETS = /^(package(-lock)?|tsconfig.*|jsconfig|biome|\.?eslintrc|deno|composer)\.json$/i;

@@ -1,5 +1,5 @@
 // Where `hud eval` runs each row: a fresh `hud serve` child per rollout (or one per environment with --shared),
-// or an already running server (`--runtime tcp://…`).
+// or an already running server (`--runtime tcp://…`). planEval has checked the runtime's form.
 import { environmentSourceFor } from "../../eval/environment-source.ts";
 import type { Placement } from "../../runtime/placement.ts";
 import { Shared } from "../../runtime/shared.ts";
@@ -30,8 +30,6 @@ export async function evalPlacement(
     return { placement: new Runtime(runtime), label: runtime, close: async () => {} };
   }
   if (runtime === "hud") throw new UsageError("--runtime hud (the HUD platform) is not available yet");
-  if (runtime !== "local")
-    throw new UsageError(`--runtime must be local or tcp://host:port (got '${runtime}')`);
   const served = await environmentSourceFor(sourcePath);
   const subprocess = new SubprocessRuntime(served, { onWarning: options.onWarning });
   if (!options.shared) {

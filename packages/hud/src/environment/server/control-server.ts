@@ -124,7 +124,9 @@ class ControlServer implements HudServer {
   listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen({ host: this.host, port }, () => {
+      // Node's default backlog (511) drops connections when hundreds of rollouts connect at once; the kernel
+      // clamps this to net.core.somaxconn.
+      this.server.listen({ host: this.host, port, backlog: 4096 }, () => {
         this.server.off("error", reject);
         const address = this.server.address();
         this.port = typeof address === "object" && address ? address.port : port;
