@@ -179,6 +179,17 @@ describe("rollout: verifiers", () => {
     expect(completed).toEqual(["actor:secret", "verifier:secret"]);
     expect(evaluateSteps(run)).toEqual(["solve", "verify"]);
     expect(connections).toEqual(["solve"]);
+    // The verifier's start is a setup step; the prompt stays the actor's.
+    expect(
+      run.trace.steps.map((s) => `${s.source}:${s.task_call?.phase ?? ""}:${s.task_call?.name ?? ""}`),
+    ).toEqual([
+      "task:setup:solve",
+      "user::",
+      "task:evaluate:solve",
+      "task:setup:verify",
+      "task:evaluate:verify",
+    ]);
+    expect(run.prompt).toBe("answer secret");
   });
 
   it("the verifier receives the actor's grade frame; a `returns` schema parses it (28)", async () => {

@@ -2,7 +2,6 @@
 import { type ConnectOptions, connect, type HudClient } from "../client/client.ts";
 import type { Task } from "../environment/task.ts";
 import { HudError } from "../protocol/errors.ts";
-import type { JsonObject } from "../protocol/jsonrpc.ts";
 import type { Lease, Placement } from "../runtime/placement.ts";
 import { type Agent, agentConfig, invokeAgent } from "./agent.ts";
 import { Grade } from "./grade.ts";
@@ -172,7 +171,7 @@ class Drive {
       this.phase = "starting task";
       const client = await this.connectTo(lease);
       this.run.runtime = lease.url;
-      await this.start(client, this.task.id, this.task.args);
+      await this.start(client);
       this.live = true;
       const agentError = await this.agentLoop();
       this.phase = "grading";
@@ -244,11 +243,11 @@ class Drive {
     return client;
   }
 
-  /** `tasks.start`, recorded on the run. */
-  private async start(client: HudClient, id: string, rawArgs: Readonly<JsonObject>): Promise<void> {
-    const args = { ...rawArgs };
+  /** The actor's `tasks.start`, recorded on the run. */
+  private async start(client: HudClient): Promise<void> {
+    const args = { ...this.task.args };
     const startedAt = now();
-    const frame = await this.bounded(client.startTask(id, args));
+    const frame = await this.bounded(client.startTask(this.task.id, args));
     this.run.client = client;
     this.run.recordStart(frame, args, startedAt);
   }
@@ -315,9 +314,12 @@ class Drive {
       client = await this.connectTo(await this.acquire(verifier));
     }
     this.phase = "verifying";
-    await this.start(client, verifier.id, verifier.args);
+    const args = { ...verifier.args };
+    let startedAt = now();
+    const started = await this.bounded(client.startTask(verifier.id, args));
+    this.run.recordSetup(verifier.id, args, started, startedAt);
     const payload = { answer: actorResult };
-    const startedAt = now();
+    startedAt = now();
     const frame = await this.bounded(client.grade(payload));
     this.run.recordGrade(verifier.id, payload, frame, startedAt);
   }

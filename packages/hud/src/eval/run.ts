@@ -125,11 +125,7 @@ export class Run {
   /** Record `tasks.start`'s frame: the setup step, then the task bindings (checked) and the prompt. */
   recordStart(frame: PromptFrame, args: JsonObject, startedAt: string): void {
     this.promptFrame = frame;
-    this.trace.record({
-      source: "task",
-      task_call: { phase: "setup", name: this.task.id, arguments: args, result: frame },
-      started_at: startedAt,
-    });
+    this.recordSetup(this.task.id, args, frame, startedAt);
     if (frame.bindings !== undefined) {
       const b = frame.bindings;
       if (!isObject(b) || !Object.values(b).every(isObject)) {
@@ -139,6 +135,15 @@ export class Run {
     }
     this.prompt = (frame.prompt ?? null) as Prompt;
     if (this.prompt !== null) this.trace.record({ source: "user", messages: this.promptMessages });
+  }
+
+  /** Record a `tasks.start` of task `name` as a setup step (a verifier's start changes nothing else). */
+  recordSetup(name: string, args: JsonObject, frame: PromptFrame, startedAt: string): void {
+    this.trace.record({
+      source: "task",
+      task_call: { phase: "setup", name, arguments: args, result: frame },
+      started_at: startedAt,
+    });
   }
 
   /**
