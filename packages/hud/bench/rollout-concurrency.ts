@@ -21,6 +21,8 @@ interface JobSample {
   /** Growth of this process from before the job to when every agent was waiting, bytes. */
   heap: number;
   rss: number;
+  /** Resident set size at peak, bytes. */
+  peakRss: number;
   reward: number;
 }
 
@@ -39,7 +41,8 @@ async function concurrentJob(placement: Placement, rollouts: number, waitMs: num
   const job = await task.run(agent, { runtime: placement, group: rollouts, maxConcurrent: rollouts });
   const wall = performance.now() - start;
   if (waiting !== rollouts) throw new Error(`only ${waiting} of ${rollouts} rollouts reached their agent`);
-  return { wall, heap: peak.heapUsed - before.heapUsed, rss: peak.rss - before.rss, reward: job.reward };
+  const heap = peak.heapUsed - before.heapUsed;
+  return { wall, heap, rss: peak.rss - before.rss, peakRss: peak.rss, reward: job.reward };
 }
 
 /** The same conversations as raw NDJSON sessions against the same server: what the protocol alone costs. */
@@ -103,7 +106,8 @@ export async function concurrentRollouts(options: {
           `against it: ${median(bare).toFixed(0)} ms; env in this process (Shared(LocalRuntime)): ` +
           `${median(inProcess.map((s) => s.wall)).toFixed(0)} ms`,
         `memory growth of this process at peak (env in-process), per rollout: heap ${perRollout(heap)}, ` +
-          `rss ${perRollout(rss)}; target ≤ 1 MiB: ${within ? "PASS" : "MISS"}`,
+          `rss ${perRollout(rss)} (peak rss ${(median(inProcess.map((s) => s.peakRss)) / MiB).toFixed(0)} MiB, ` +
+          `pages kept from earlier jobs count as no growth); target ≤ 1 MiB: ${within ? "PASS" : "MISS"}`,
         `samples ms: rollouts ${ms(inChild.map((s) => s.wall))}, bare ${ms(bare)}, ` +
           `in-process ${ms(inProcess.map((s) => s.wall))}, ideal ${ms(ideal)}; ` +
           `job rewards ${[...inChild, ...inProcess].map((s) => s.reward).join(" ")}`,

@@ -5,6 +5,7 @@ import { type Figure, formatFigure, passes } from "./measure.ts";
 import { concurrentRollouts } from "./rollout-concurrency.ts";
 import { subprocessOverhead } from "./rollout-subprocess.ts";
 import { rolloutThroughput } from "./rollout-throughput.ts";
+import { storeIngest } from "./store-ingest.ts";
 import { tunnelThroughput } from "./tunnel-throughput.ts";
 
 const args = process.argv.slice(2);
@@ -17,6 +18,7 @@ const benchmarks: Record<string, () => Promise<Figure | Figure[]>> = {
   rollouts: () => rolloutThroughput({ runs: quick ? 3 : 5, seconds: quick ? 0.5 : 1, concurrency: 16 }),
   subprocess: () => subprocessOverhead({ runs: quick ? 3 : 5, count: quick ? 2 : 4 }),
   concurrent: () => concurrentRollouts({ runs: quick ? 3 : 5, rollouts: 1000, waitMs: 500 }),
+  store: () => storeIngest({ runs: 3, steps: quick ? 20_000 : 100_000 }),
 };
 
 const unknown = wanted.filter((name) => !(name in benchmarks));

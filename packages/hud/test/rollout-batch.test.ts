@@ -4,7 +4,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Agent, Environment, type Lease, type Placement, SubprocessRuntime, Task, Taskset } from "hud";
+import {
+  type Agent,
+  Environment,
+  type Lease,
+  type Placement,
+  rollout,
+  SubprocessRuntime,
+  Task,
+  Taskset,
+} from "hud";
 import { describe, expect, it } from "vitest";
 import { isAlive } from "./fixtures/runtime/processes.ts";
 import { useCleanup } from "./support/cleanup.ts";
@@ -176,6 +185,20 @@ describe("cancelling a job", () => {
     const job = await new Taskset("waits", rows.slice(0, 1)).run(agent, { signal: controller.signal });
     expect(job.runs.map((run) => run.trace.status)).toEqual(["cancelled"]);
     expect(probe.finallyRan).toBe(1);
+  });
+
+  it("rollout() with an already-aborted signal places nothing and ends cancelled", async () => {
+    let placed = 0;
+    const run = await rollout(new Task({ env: "waits", id: "wait" }), async () => {}, {
+      signal: AbortSignal.abort(),
+      runtime: async () => {
+        placed++;
+        throw new Error("unreachable");
+      },
+    });
+    expect(placed).toBe(0);
+    expect(run.trace.status).toBe("cancelled");
+    expect(run.grade.raw).toEqual({});
   });
 
   it("an already-aborted signal runs nothing", async () => {

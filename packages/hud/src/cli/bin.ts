@@ -23,4 +23,4 @@ const exitCode = await main(process.argv.slice(2), {
   signal: controller.signal,
   verbose: false,
 });
-process.exitCode = exitCode;
+process.exit(exitCode);
