@@ -2,7 +2,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { Capability } from "../capabilities/capability.ts";
 import type { JsonObject } from "../protocol/jsonrpc.ts";
-import { Template, type TemplateGenerator, type TemplateHandle, type TemplateOptions } from "./template.ts";
+import { Template, type TemplateBody, type TemplateHandle, type TemplateOptions } from "./template.ts";
 
 const ENVIRONMENT = Symbol.for("hud.Environment");
 
@@ -81,16 +81,16 @@ export class Environment {
    */
   template<const O extends TemplateOptions<SchemaArgs<O["args"]>>>(
     options: O,
-    body: (args: SchemaArgs<O["args"]>) => TemplateGenerator,
+    body: TemplateBody<SchemaArgs<O["args"]>>,
   ): TemplateHandle<SchemaInputArgs<O["args"]>, SchemaArgs<O["args"]>>;
-  template<A = JsonObject>(id: string, body: (args: A) => TemplateGenerator): TemplateHandle<A, A>;
-  template<A = JsonObject>(body: (args: A) => TemplateGenerator): TemplateHandle<A, A>;
+  template<A = JsonObject>(id: string, body: TemplateBody<A>): TemplateHandle<A, A>;
+  template<A = JsonObject>(body: TemplateBody<A>): TemplateHandle<A, A>;
   template(
-    first: TemplateOptions<JsonObject> | string | ((args: JsonObject) => TemplateGenerator),
-    second?: (args: JsonObject) => TemplateGenerator,
+    first: TemplateOptions<JsonObject> | string | TemplateBody<JsonObject>,
+    second?: TemplateBody<JsonObject>,
   ): TemplateHandle {
     let options: TemplateOptions<JsonObject>;
-    let body: ((args: JsonObject) => TemplateGenerator) | undefined;
+    let body: TemplateBody<JsonObject> | undefined;
     if (typeof first === "function") {
       options = {};
       body = first;

@@ -30,6 +30,20 @@ export interface SolutionContext {
 
 export type Solution<A> = (args: A, ctx: SolutionContext) => unknown;
 
+/** Passed to a template body as its second argument. */
+export interface TaskContext {
+  /** The environment serving the task. */
+  readonly env: { readonly name: string };
+  /**
+   * Aborted when the task is cancelled or its runner is gone mid-grade (the connection closed while
+   * grading): long grading work (test suites, judges) should stop when it fires.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** A template body: a generator function of the args (and a context it may ignore). */
+export type TemplateBody<A> = (args: A, ctx: TaskContext) => TemplateGenerator;
+
 export interface TemplateOptions<A> {
   /** Template id; default: the generator function's name. */
   id?: string;
@@ -111,13 +125,13 @@ export class Template<A = JsonObject> {
   readonly id: string;
   readonly description: string;
   readonly envName: string;
-  readonly body: (args: A) => TemplateGenerator;
+  readonly body: TemplateBody<A>;
   readonly argsSchema: Schema | undefined;
   readonly returnsSchema: Schema | undefined;
   readonly solution: Solution<A> | undefined;
   private readonly entry: ManifestEntry;
 
-  constructor(envName: string, options: TemplateOptions<A>, body: (args: A) => TemplateGenerator) {
+  constructor(envName: string, options: TemplateOptions<A>, body: TemplateBody<A>) {
     if (typeof body !== "function") throw new TypeError("a template body must be a generator function");
     const id = options.id ?? body.name;
     if (typeof id !== "string" || id === "") {

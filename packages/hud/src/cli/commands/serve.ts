@@ -16,6 +16,8 @@ Options:
       --host <host>   interface to bind (default 127.0.0.1)
       --token <t>     require this shared secret on every connection (or HUD_SERVE_TOKEN)
       --env <name>    pick an environment when the file exports several
+      --park-ttl <s>  cancel a parked task nobody resumed or graded after this many seconds
+                      (default 3600; 0 keeps it until the server stops)
   -h, --help          show this help
 
 Prints HUD_SERVE_PORT=<port> on stdout once it accepts connections.
@@ -38,6 +40,7 @@ const command: Command = async (argv, io) => {
       host: { type: "string" },
       token: { type: "string" },
       env: { type: "string" },
+      "park-ttl": { type: "string" },
       help: { type: "boolean", short: "h" },
       verbose: { type: "boolean", short: "v" },
     },
@@ -51,10 +54,15 @@ const command: Command = async (argv, io) => {
   const path = positionals[0] ?? io.cwd;
   const env = await loadEnvironment(resolve(io.cwd, path), { name: values.env });
   const host = values.host ?? "127.0.0.1";
+  const parkTtl = values["park-ttl"] === undefined ? undefined : Number(values["park-ttl"]);
+  if (parkTtl !== undefined && !(Number.isFinite(parkTtl) && parkTtl >= 0)) {
+    throw new UsageError(`--park-ttl must be a number of seconds ≥ 0 (got '${values["park-ttl"]}')`);
+  }
   await serve(env, {
     host,
     port,
     authToken: values.token ?? io.env.HUD_SERVE_TOKEN,
+    parkTtl,
     signal: io.signal,
     announce: (line) => io.stdout(`${line}\n`),
     warn: (line) => io.stderr(`${line}\n`),

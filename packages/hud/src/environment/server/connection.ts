@@ -18,8 +18,12 @@ const CLOSE_GRACE_MS = 2_000;
 /** Handle one request; resolve false to stop reading (the handler closed or took over the socket). */
 export type FrameHandler = (request: RpcRequest, reader: FrameReader) => Promise<boolean>;
 
+/** Input buffered while a request is handled, beyond which reading pauses until the handler is done. */
+const BUSY_BUFFER_BYTES = 1024 * 1024;
+
 /**
- * Read NDJSON requests from `socket` one at a time (the socket is paused while a request is handled).
+ * Read NDJSON requests from `socket` one at a time. The socket keeps flowing while a request is handled
+ * (so a peer that goes away mid-request is noticed), up to BUSY_BUFFER_BYTES of further input.
  * Malformed or oversized frames get an error reply and the connection is closed; nothing throws.
  */
 export function readRequests(socket: Socket, maxFrameBytes: number, handle: FrameHandler): void {
@@ -37,7 +41,6 @@ export function readRequests(socket: Socket, maxFrameBytes: number, handle: Fram
   const pump = async () => {
     if (busy || stopped) return;
     busy = true;
-    socket.pause();
     try {
       for (;;) {
         const next = reader.next();
@@ -97,11 +100,12 @@ export function readRequests(socket: Socket, maxFrameBytes: number, handle: Fram
       socket.end();
       return;
     }
-    if (!stopped) socket.resume();
+    if (!stopped && socket.isPaused()) socket.resume();
   };
 
   const onData = (chunk: Buffer) => {
     reader.push(chunk);
+    if (busy && reader.pendingBytes > BUSY_BUFFER_BYTES) socket.pause();
     void pump();
   };
   const onPeerEnd = () => {

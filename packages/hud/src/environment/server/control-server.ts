@@ -25,6 +25,11 @@ export interface BindOptions {
   authToken?: string;
   /** Largest accepted frame in bytes (default 16 MiB). */
   maxFrameBytes?: number;
+  /**
+   * Seconds a parked task (its connection gone, never resumed or graded) is kept before it is cancelled
+   * (default 3600; 0 keeps it until the server stops).
+   */
+  parkTtl?: number;
 }
 
 export interface HudServer extends AsyncDisposable {
@@ -43,6 +48,8 @@ type Handler = (ctx: SessionContext, params: never) => Promise<JsonObject>;
 interface SessionContext {
   session: Session;
   socket: Socket;
+  /** The task being graded right now (no longer held by the session while it runs). */
+  inflight?: RunningTask;
 }
 
 class ControlServer implements HudServer {
@@ -50,7 +57,7 @@ class ControlServer implements HudServer {
   port = 0;
   private readonly env: Environment;
   private readonly server: Server;
-  private readonly sessions = new SessionTable();
+  private readonly sessions: SessionTable;
   private readonly sockets = new Set<Socket>();
   private readonly maxFrameBytes: number;
   private readonly token: Buffer | undefined;
@@ -63,6 +70,11 @@ class ControlServer implements HudServer {
     this.env = env;
     this.host = options.host ?? "127.0.0.1";
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    const parkTtl = options.parkTtl ?? 3600;
+    if (!(Number.isFinite(parkTtl) && parkTtl >= 0)) {
+      throw new TypeError(`parkTtl must be a number of seconds ≥ 0 (got ${parkTtl})`);
+    }
+    this.sessions = new SessionTable(parkTtl, (task) => void task.cancel());
     this.token = options.authToken ? Buffer.from(options.authToken, "utf8") : undefined;
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
     this.handlers = {
@@ -91,7 +103,7 @@ class ControlServer implements HudServer {
       "tasks.grade": async (ctx, params) => {
         const task = ctx.session.task ?? this.sessions.adopt(ctx.session);
         ctx.session.task = undefined;
-        return task.grade(params);
+        return this.inflight(ctx, task, () => task.grade(params));
       },
       "tasks.solve": async (ctx) => {
         const task = ctx.session.task ?? this.sessions.adopt(ctx.session);
@@ -143,9 +155,14 @@ class ControlServer implements HudServer {
     this.sockets.add(socket);
     socket.on("error", () => {}); // resets are normal; 'close' does the cleanup
     let context: SessionContext | undefined;
+    // Nobody is waiting for a grade in flight any more once the peer hangs up: let the template stop.
+    const peerGone = () => context?.inflight?.abort("the runner's connection closed");
+    socket.once("end", peerGone);
     socket.once("close", () => {
       this.sockets.delete(socket);
-      if (context) this.sessions.detach(context.session);
+      if (!context) return;
+      peerGone();
+      this.sessions.detach(context.session);
     });
     readRequests(socket, this.maxFrameBytes, async (request, reader) => {
       if (!context) {
@@ -161,6 +178,7 @@ class ControlServer implements HudServer {
           return false;
         }
         if (request.method === TUNNEL_OPEN) {
+          socket.pause(); // the stream's bytes wait in the socket until the splice is set up
           void openTunnel(this.env, socket, request, reader.drain());
           return false;
         }
@@ -171,6 +189,16 @@ class ControlServer implements HudServer {
       if (socket.destroyed) this.sessions.detach(context.session);
       return keepReading;
     });
+  }
+
+  /** Run grading with the task marked in flight on this connection. */
+  private async inflight<T>(ctx: SessionContext, task: RunningTask, work: () => Promise<T>): Promise<T> {
+    ctx.inflight = task;
+    try {
+      return await work();
+    } finally {
+      ctx.inflight = undefined;
+    }
   }
 
   private authorized(request: RpcRequest): boolean {

@@ -45,10 +45,11 @@ export class RunningTask {
     const template = env.templates.get(id) as Template<unknown> | undefined;
     if (!template) throw new RpcError(ErrorCode.InvalidParams, `unknown task: '${id}'`);
     const args = await template.parseArgs(rawArgs);
+    const controller = new AbortController();
     let generator: TemplateGenerator;
     let first: IteratorResult<unknown>;
     try {
-      generator = template.body(args);
+      generator = template.body(args, { env, signal: controller.signal });
       if (typeof generator?.next !== "function") {
         throw new Error(`task '${id}': the template body must be a generator function (async function*)`);
       }
@@ -66,7 +67,7 @@ export class RunningTask {
       await settle(generator.return(undefined));
       throw error;
     }
-    return new RunningTask(env, template, args, generator, prompt, new AbortController());
+    return new RunningTask(env, template, args, generator, prompt, controller);
   }
 
   /** Send the answer in and turn the second yield into the grade frame; the generator is then closed. */
@@ -114,6 +115,11 @@ export class RunningTask {
     } catch (error) {
       throw new RpcError(ErrorCode.ServerError, `solution for '${this.id}' failed: ${errorMessage(error)}`);
     }
+  }
+
+  /** Tell the template and its solution to stop (their `signal` fires); the generator is not resumed. */
+  abort(reason: string): void {
+    this.controller.abort(new Error(reason));
   }
 
   /** Cancel: abort the solution signal and run the generator's cleanup (`finally` blocks). */

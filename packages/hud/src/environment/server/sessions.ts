@@ -8,6 +8,8 @@ export class Session {
   task: RunningTask | undefined;
   /** True while a connection is attached. */
   live = true;
+  /** Cancels the task when nobody comes back for it. */
+  expiry: NodeJS.Timeout | undefined;
   constructor(id: string) {
     this.id = id;
   }
@@ -15,6 +17,14 @@ export class Session {
 
 export class SessionTable {
   private readonly sessions = new Map<string, Session>();
+  private readonly parkTtl: number;
+  private readonly expire: (task: RunningTask) => void;
+
+  /** `parkTtl` seconds until an unclaimed parked task is handed to `expire` (0: never). */
+  constructor(parkTtl = 0, expire: (task: RunningTask) => void = () => {}) {
+    this.parkTtl = parkTtl;
+    this.expire = expire;
+  }
 
   /** A fresh session for a new connection: `sess-` + 8 hex chars. */
   open(): Session {
@@ -29,14 +39,34 @@ export class SessionTable {
   /** The connection is gone: park the session if it holds a task, else forget it. Idempotent. */
   detach(session: Session): void {
     session.live = false;
-    if (session.task) this.sessions.set(session.id, session);
-    else this.sessions.delete(session.id);
+    if (!session.task) {
+      this.forget(session);
+      return;
+    }
+    this.sessions.set(session.id, session);
+    if (this.parkTtl > 0 && !session.expiry) {
+      session.expiry = setTimeout(() => {
+        const task = session.task;
+        if (session.live || !task) return;
+        this.forget(session);
+        this.expire(task);
+      }, this.parkTtl * 1000);
+      session.expiry.unref();
+    }
+  }
+
+  /** Remove a session and its expiry timer (its task, if any, is the caller's). */
+  private forget(session: Session): void {
+    clearTimeout(session.expiry);
+    session.expiry = undefined;
+    session.task = undefined;
+    this.sessions.delete(session.id);
   }
 
   /** Forget a session entirely (after `bye`). */
   drop(session: Session): void {
     session.live = false;
-    this.sessions.delete(session.id);
+    this.forget(session);
   }
 
   /** `hello {session_id}`: make the connection that session. Own id → no change. */
@@ -46,6 +76,8 @@ export class SessionTable {
     if (!target) throw new RpcError(ErrorCode.InvalidRequest, `unknown session: '${id}'`);
     if (target.live) throw new RpcError(ErrorCode.InvalidRequest, `session '${id}' has a live connection`);
     this.detach(current);
+    clearTimeout(target.expiry);
+    target.expiry = undefined;
     target.live = true;
     return target;
   }
@@ -71,8 +103,7 @@ export class SessionTable {
     }
     const source = parked[0]!;
     const task = source.task!;
-    source.task = undefined;
-    this.sessions.delete(source.id);
+    this.forget(source);
     current.task = task;
     return task;
   }
@@ -80,11 +111,10 @@ export class SessionTable {
   /** Every task, live or parked (for shutdown). */
   takeAllTasks(): RunningTask[] {
     const tasks: RunningTask[] = [];
-    for (const session of this.sessions.values()) {
+    for (const session of [...this.sessions.values()]) {
       if (session.task) tasks.push(session.task);
-      session.task = undefined;
+      this.forget(session);
     }
-    this.sessions.clear();
     return tasks;
   }
 
