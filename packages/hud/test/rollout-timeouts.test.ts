@@ -213,6 +213,24 @@ describe("rollout timeout", () => {
     expect(run.reward).toBe(0);
   });
 
+  it("expires while grading: the environment's grading is told to stop (46)", async () => {
+    const env = new Environment({ name: "sums" });
+    let stopped: string | undefined;
+    env.template("add", async function* (_args, { signal }) {
+      yield "add:2:3";
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      stopped = (signal.reason as Error).message;
+      yield 1;
+    });
+    const run = await rollout(addTask(), answers("5"), {
+      runtime: new LocalRuntime(env),
+      rolloutTimeout: 0.2,
+    });
+    expect(run.trace.error).toBe("rollout timed out after 0.2s during grading");
+    await waitUntil(() => stopped !== undefined, "the template saw its signal abort");
+    expect(stopped).toBe("the runner's connection closed");
+  });
+
   it("a tasks.cancel that never answers is bounded: the connection is aborted (47)", async () => {
     const { env } = sumsEnv();
     const cancel = vi.spyOn(HudClient.prototype, "cancel").mockImplementation(() => new Promise(() => {}));

@@ -77,6 +77,11 @@ export class HudClient implements AsyncDisposable {
     return new HudClient(url, address, connection, options);
   }
 
+  /** A call is in flight; further calls queue behind it (calls are serialized). */
+  get busy(): boolean {
+    return this.connection.busy;
+  }
+
   get sessionId(): string | undefined {
     return this.hello_?.session_id;
   }

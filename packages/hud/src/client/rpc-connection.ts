@@ -91,6 +91,11 @@ export class RpcConnection {
     return `${this.address.host}:${this.address.port}`;
   }
 
+  /** A call is waiting for its reply (a new call would queue behind it). */
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
   get closed(): boolean {
     return this.failure !== undefined;
   }

@@ -333,7 +333,9 @@ class Drive {
     if (kind === "timeout") trace.stop_reason = "timeout";
     this.run.abort(kind === "timeout" ? "rollout timed out" : "rollout cancelled");
     const client = this.client;
-    if (client) {
+    // A call in flight (e.g. a long grade) would hold tasks.cancel behind it: dropping the connection is
+    // what tells the server then (it aborts the template's signal and parks or cancels the task).
+    if (client && !client.busy) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         client.cancel().catch(() => {}),
@@ -342,8 +344,8 @@ class Drive {
         }),
       ]);
       clearTimeout(timer);
-      client.abort();
     }
+    client?.abort();
     if (kind === "cancelled") {
       trace.status = "cancelled";
       trace.record({ source: "system", error: `rollout cancelled during ${this.phase}` });
