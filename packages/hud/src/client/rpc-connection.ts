@@ -186,14 +186,14 @@ export class RpcConnection {
   }
 
   /** Close the transport immediately; pending and later calls fail with `error`. */
-  abort(error: Error = new ConnectionClosedError("connection closed")): void {
+  abort(error: Error = closedByUs()): void {
     this.fail(error);
     this.socket.destroy();
   }
 
   /** Close politely (FIN) and wait for the socket to close. */
   async close(): Promise<void> {
-    if (!this.failure) this.fail(new ConnectionClosedError("connection closed"));
+    if (!this.failure) this.fail(closedByUs());
     if (this.socket.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.socket.destroy(), 1000);
@@ -204,6 +204,14 @@ export class RpcConnection {
       this.socket.end();
     });
   }
+}
+
+let closed: ConnectionClosedError | undefined;
+
+/** The error of calls made after we closed a connection: one shared instance (an Error per close is costly). */
+function closedByUs(): ConnectionClosedError {
+  closed ??= new ConnectionClosedError("connection closed");
+  return closed;
 }
 
 function toRpcError(detail: JsonObject): RpcError {
