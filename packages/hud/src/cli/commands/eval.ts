@@ -9,6 +9,7 @@ import { defaultJobName } from "../../eval/schedule.ts";
 import { Taskset } from "../../eval/taskset.ts";
 import { LocalStore } from "../../store/local-store.ts";
 import type { JobRecord } from "../../store/records.ts";
+import { SpanFileSink } from "../../telemetry/span-file-sink.ts";
 import { writeFileAtomically } from "../eval/atomic-write.ts";
 import {
   EVAL_OPTIONS,
@@ -136,7 +137,7 @@ async function evaluate(plan: EvalPlan, resumed: JobRecord | undefined, io: CliI
       maxConcurrent: plan.maxConcurrent,
       job,
       signal: io.signal,
-      observer: fanOut(store, display),
+      observer: fanOut(store, SpanFileSink.fromEnv(io.env), display),
     });
   } finally {
     display.stop();
