@@ -2,6 +2,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { Capability } from "../capabilities/capability.ts";
 import type { JsonObject } from "../protocol/jsonrpc.ts";
+import { attachMcpServer, attachMcpStdio, type McpOptions, type McpServerLike, type McpStdioOptions } from "./mcp/attach.ts";
 import { Template, type TemplateBody, type TemplateHandle, type TemplateOptions } from "./template.ts";
 
 const ENVIRONMENT = Symbol.for("hud.Environment");
@@ -65,6 +66,16 @@ export class Environment {
 
   removeCapability(name: string): boolean {
     return this.caps.delete(name);
+  }
+
+  /** Host an MCP server (built with @modelcontextprotocol/sdk) over streamable HTTP; publishes an `mcp` capability. */
+  mcp(server: McpServerLike, options: McpOptions = {}): void {
+    attachMcpServer(this, server, options);
+  }
+
+  /** Run a stdio MCP server (e.g. one installed from npm) behind a streamable-HTTP endpoint; publishes `mcp`. */
+  mcpStdio(command: string, args: string[] = [], options: McpStdioOptions = {}): void {
+    attachMcpStdio(this, command, args, options);
   }
 
   capability(name: string): Capability | undefined {

@@ -4,6 +4,7 @@ import type { Task } from "../environment/task.ts";
 import { HudError } from "../protocol/errors.ts";
 import type { Lease, Placement } from "../runtime/placement.ts";
 import { type Agent, agentConfig, invokeAgent } from "./agent.ts";
+import { observeFileTracking } from "./file-tracking-observer.ts";
 import { Grade } from "./grade.ts";
 import { newId } from "./job.ts";
 import { describeError, Run } from "./run.ts";
@@ -173,7 +174,13 @@ class Drive {
       this.run.runtime = lease.url;
       await this.start(client);
       this.live = true;
+      // Workspace diffs after each tool step, and the agent's last changes before grading (never fails the run).
+      const tracking = await this.hold(
+        observeFileTracking(this.run, { onWarning: this.options.connect?.onWarning }),
+        (observer) => observer.close(),
+      );
       const agentError = await this.agentLoop();
+      await this.bounded(tracking.finish());
       this.phase = "grading";
       if (this.task.verifier) await this.verify();
       else {

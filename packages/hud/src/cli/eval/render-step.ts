@@ -1,4 +1,5 @@
 // One trace step as a few terminal lines: agent text, tool calls, tool results, system errors, the grade tree.
+import { type WorkspaceDiffExtra, workspaceDiffOf } from "../../eval/file-tracking-observer.ts";
 import type { AgentStep, ContentBlock, Step, ToolCall, ToolStep } from "../../eval/trace.ts";
 import { bounded, clip, PLAIN, type Style } from "./style.ts";
 
@@ -119,11 +120,49 @@ export function renderStep(step: Step, view: StepView = {}): string[] {
     const body = text !== "" ? text : structured ? JSON.stringify(structured) : "(no output)";
     const mark = tool.result?.isError ? style.red(`  ✗ ${name}`) : `  ← ${name}`;
     lines.push(mark, ...indent(block(body), "    "));
+  } else if (step.source === "system" && workspaceDiffOf(step)) {
+    lines.push(...workspaceDiffLines(workspaceDiffOf(step)!, style, view));
   } else if (step.source === "subagent") {
     lines.push(style.dim("subagent trace (see --json)"));
   }
   if (step.error && !(step.source === "task" && step.task_call?.phase === "evaluate")) {
     lines.push(style.red(`  ! ${clip(step.error, view.maxChars ?? 2000)}`));
+  }
+  return lines;
+}
+
+function patchLine(line: string, style: Style): string {
+  if (line.startsWith("+++ ") || line.startsWith("--- ")) return style.bold(line);
+  if (line.startsWith("@@")) return style.dim(line);
+  if (line.startsWith("+")) return style.green(line);
+  if (line.startsWith("-")) return style.red(line);
+  return line;
+}
+
+/** A workspace diff step: a line per changed file (A/M/D), then its patch, bounded like any block. */
+export function workspaceDiffLines(
+  extra: WorkspaceDiffExtra,
+  style: Style = PLAIN,
+  view: StepView = {},
+): string[] {
+  const diff = extra.workspace_diff;
+  const when =
+    extra.after_step_id === undefined ? "when the agent finished" : `after step ${extra.after_step_id}`;
+  const counts = `${diff.files_changed} changed of ${diff.files_scanned} tracked${diff.truncated ? ", truncated" : ""}`;
+  const lines = [`${style.bold(`files ${when}`)} ${style.dim(`(${counts})`)}`];
+  for (const patch of diff.patches) {
+    const mark =
+      patch.status === "added"
+        ? style.green("A")
+        : patch.status === "deleted"
+          ? style.red("D")
+          : style.yellow("M");
+    lines.push(`  ${mark} ${patch.path}`);
+    const body = bounded(patch.patch.replace(/\n$/, ""), view.maxChars ?? 2000, view.maxLines ?? 40);
+    lines.push(...body.map((line) => `    ${patchLine(line, style)}`));
+  }
+  for (const file of extra.workspace_capture?.files ?? []) {
+    lines.push(style.dim(`  captured ${file.path} (${file.content_type}, ${file.size} bytes)`));
   }
   return lines;
 }
