@@ -7,6 +7,7 @@ import { subprocessOverhead } from "./rollout-subprocess.ts";
 import { rolloutThroughput } from "./rollout-throughput.ts";
 import { storeIngest } from "./store-ingest.ts";
 import { tunnelThroughput } from "./tunnel-throughput.ts";
+import { workspaceSsh } from "./workspace-ssh.ts";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -19,6 +20,7 @@ const benchmarks: Record<string, () => Promise<Figure | Figure[]>> = {
   subprocess: () => subprocessOverhead({ runs: quick ? 3 : 5, count: quick ? 2 : 4 }),
   concurrent: () => concurrentRollouts({ runs: quick ? 3 : 5, rollouts: 1000, waitMs: 500 }),
   store: () => storeIngest({ runs: 3, steps: quick ? 20_000 : 100_000 }),
+  workspace: () => workspaceSsh({ runs: 3, commands: quick ? 200 : 1000, megabytes: quick ? 16 : 64 }),
 };
 
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -5,11 +5,25 @@ export {
   type CapabilityParams,
   PROTOCOLS,
 } from "./capabilities/capability.ts";
+export { McpClient, type McpClientOptions, type McpToolResult } from "./capabilities/clients/mcp.ts";
+export {
+  type CapabilityClient,
+  type CapabilityClientFactory,
+  registerCapabilityClient,
+} from "./capabilities/clients/registry.ts";
+export {
+  SshClient,
+  type SshConnectOptions,
+  type SshExecOptions,
+  type SshExecResult,
+} from "./capabilities/clients/ssh.ts";
 export { type ConnectOptions, connect, HudClient, parseControlUrl } from "./client/client.ts";
+export type { ClientKind } from "./client/open-capability.ts";
 export { Answer } from "./environment/answer.ts";
 export { Environment, type EnvironmentOptions } from "./environment/environment.ts";
 export { TO_GRADE_FRAME } from "./environment/grade.ts";
 export { type LoadOptions, loadEnvironment } from "./environment/load.ts";
+export type { McpOptions, McpServerLike, McpStdioOptions } from "./environment/mcp/attach.ts";
 export type { Schema, SchemaInput } from "./environment/schema.ts";
 export { type ServeOptions, serve } from "./environment/serve.ts";
 export { type BindOptions, bind, type HudServer } from "./environment/server/control-server.ts";
@@ -21,6 +35,13 @@ export type {
   TemplateHandle,
   TemplateOptions,
 } from "./environment/template.ts";
+export type {
+  WorkspaceExecOptions,
+  WorkspaceExecResult,
+  WorkspaceLimits,
+  WorkspaceOptions,
+} from "./environment/workspace/workspace.ts";
+export { Workspace } from "./environment/workspace/workspace.ts";
 export type { Agent, AgentConfigLike } from "./eval/agent.ts";
 export { Grade } from "./eval/grade.ts";
 export { Job } from "./eval/job.ts";

@@ -1,11 +1,13 @@
 // HudClient and connect(): the runner's side of the control channel, with loopback forwarders per binding.
 import { setTimeout as sleep } from "node:timers/promises";
 import { Capability, capabilityAddress, matchesRef } from "../capabilities/capability.ts";
+import type { CapabilityClient } from "../capabilities/clients/registry.ts";
 import { joinUrl, splitUrl } from "../capabilities/url.ts";
 import { HudError, RpcError } from "../protocol/errors.ts";
 import type { JsonObject } from "../protocol/jsonrpc.ts";
 import type { GradeFrame, HelloResult, ManifestEntry, PromptFrame } from "../protocol/methods.ts";
 import { Forwarder } from "./forwarder.ts";
+import { CapabilityClients, type ClientKind } from "./open-capability.ts";
 import {
   type Address,
   type CallOptions,
@@ -58,6 +60,7 @@ export class HudClient implements AsyncDisposable {
   private readonly options: ConnectOptions;
   private forwarders = new Map<string, { url: string; forwarder: Forwarder }>();
   private hello_: HelloResult | undefined;
+  private readonly capabilityClients = new CapabilityClients();
   private closed = false;
 
   private constructor(url: string, address: Address, connection: RpcConnection, options: ConnectOptions) {
@@ -156,6 +159,17 @@ export class HudClient implements AsyncDisposable {
   }
 
   /** A binding by name, full protocol, or protocol family, with its url routed through the local forwarder. */
+  /**
+   * A connected client for a binding (ssh/2 → SshClient, mcp → McpClient, …), reached through its forwarder;
+   * cached per capability name and closed with this client.
+   */
+  open(ref: string): Promise<CapabilityClient>;
+  open<C extends CapabilityClient>(ref: string, kind: ClientKind<C>): Promise<C>;
+  async open<C extends CapabilityClient>(ref: string, kind?: ClientKind<C>): Promise<CapabilityClient> {
+    const capability = this.binding(ref);
+    return kind ? this.capabilityClients.open(capability, kind) : this.capabilityClients.open(capability);
+  }
+
   binding(ref: string): Capability {
     if (!this.hello_) throw new HudError("binding(): call hello() first");
     const matches = this.manifestBindings.filter((cap) => matchesRef(cap, ref));
@@ -204,6 +218,7 @@ export class HudClient implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.capabilityClients.closeAll();
     const forwarders = [...this.forwarders.values()];
     this.forwarders.clear();
     await Promise.allSettled(forwarders.map((f) => f.forwarder.close()));
@@ -213,6 +228,7 @@ export class HudClient implements AsyncDisposable {
   /** Drop the transport immediately. */
   abort(): void {
     this.closed = true;
+    void this.capabilityClients.closeAll();
     for (const { forwarder } of this.forwarders.values()) void forwarder.close();
     this.forwarders.clear();
     this.connection.abort();

@@ -2,8 +2,16 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { Capability } from "../capabilities/capability.ts";
 import type { JsonObject } from "../protocol/jsonrpc.ts";
-import { attachMcpServer, attachMcpStdio, type McpOptions, type McpServerLike, type McpStdioOptions } from "./mcp/attach.ts";
+import {
+  attachMcpServer,
+  attachMcpStdio,
+  type McpOptions,
+  type McpServerLike,
+  type McpStdioOptions,
+} from "./mcp/attach.ts";
 import { Template, type TemplateBody, type TemplateHandle, type TemplateOptions } from "./template.ts";
+import { attachWorkspace } from "./workspace/attach.ts";
+import type { Workspace, WorkspaceOptions } from "./workspace/workspace.ts";
 
 const ENVIRONMENT = Symbol.for("hud.Environment");
 
@@ -66,6 +74,14 @@ export class Environment {
 
   removeCapability(name: string): boolean {
     return this.caps.delete(name);
+  }
+
+  /**
+   * Attach the built-in sandboxed shell workspace (an ssh/2 capability named `shell`, plus file tracking),
+   * started by `start()` and stopped by `stop()`. `ws.root` is its absolute directory on this host.
+   */
+  workspace(root: string, options: WorkspaceOptions = {}): Workspace {
+    return attachWorkspace(this, root, options);
   }
 
   /** Host an MCP server (built with @modelcontextprotocol/sdk) over streamable HTTP; publishes an `mcp` capability. */

@@ -1,6 +1,8 @@
 // Run: one live task on one control connection — started on enter, graded on exit, with its trace.
 import type { Capability } from "../capabilities/capability.ts";
+import type { CapabilityClient } from "../capabilities/clients/registry.ts";
 import type { HudClient } from "../client/client.ts";
+import type { ClientKind } from "../client/open-capability.ts";
 import type { Task } from "../environment/task.ts";
 import { errorMessage, HudError } from "../protocol/errors.ts";
 import { isObject, type JsonObject } from "../protocol/jsonrpc.ts";
@@ -94,6 +96,14 @@ export class Run {
   /** Capabilities with urls routed through the client's local forwarders. */
   get bindings(): Capability[] {
     return this.client?.bindings ?? [];
+  }
+
+  /** A connected capability client (ssh, mcp, …) for a binding, cached for this run's connection. */
+  open(ref: string): Promise<CapabilityClient>;
+  open<C extends CapabilityClient>(ref: string, kind: ClientKind<C>): Promise<C>;
+  async open<C extends CapabilityClient>(ref: string, kind?: ClientKind<C>): Promise<CapabilityClient> {
+    if (!this.client) throw new HudError("this run has no live connection");
+    return kind ? this.client.open(ref, kind) : this.client.open(ref);
   }
 
   binding(ref: string): Capability {
