@@ -1,6 +1,6 @@
 // Which variables a spawned environment inherits: credentials are withheld unless passed explicitly.
 import { describe, expect, it } from "vitest";
-import { childEnvironment } from "../src/runtime/child-env.ts";
+import { childEnvironment } from "../src/environment/processes/child-env.ts";
 
 describe("childEnvironment", () => {
   it("drops API keys, tokens, secrets and passwords; keeps the rest; passEnv and vars win", () => {

@@ -1,8 +1,8 @@
 // A child process that serves an environment: spawn it in its own group, wait for its port line, stop the group.
 import { type ChildProcess, spawn } from "node:child_process";
+import { groupGone, signalGroup, trackGroup, untrackGroup } from "../environment/processes/process-group.ts";
 import { HudError } from "../protocol/errors.ts";
 import { OutputTail } from "./output-tail.ts";
-import { groupGone, signalGroup, trackGroup, untrackGroup } from "./process-group.ts";
 
 const PORT_LINE = /^HUD_SERVE_PORT=(\d+)\s*$/;
 

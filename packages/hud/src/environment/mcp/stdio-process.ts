@@ -6,12 +6,9 @@ import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/s
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { HudError } from "../../protocol/errors.ts";
+import { childEnvironment } from "../processes/child-env.ts";
+import { signalGroup, trackGroup, untrackGroup } from "../processes/process-group.ts";
 
-/**
- * Names that look like credentials (the same rule as runtime/child-env.ts, which this layer cannot import):
- * a server from npm runs third-party code and must not inherit the runner's keys by accident.
- */
-const SECRET_NAME = /(?:^|_)(?:(?:API_?KEY|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?)(?:$|_)|SECRET)/i;
 const STDERR_LINES = 20;
 const STDERR_LINE_CHARS = 1000;
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -24,36 +21,6 @@ export interface StdioProcessOptions {
   /** Inherited names to keep even though they look like secrets. */
   passEnv?: readonly string[];
   cwd?: string;
-}
-
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
-/** Groups must die with this process even when nobody ran the shutdown hooks; "exit" handlers are synchronous. */
-function trackGroup(pgid: number): void {
-  liveGroups.add(pgid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const group of liveGroups) killGroup(group, "SIGKILL");
-  });
-}
-
-function childEnv(options: StdioProcessOptions): Record<string, string> {
-  const keep = new Set(options.passEnv ?? []);
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && (!SECRET_NAME.test(name) || keep.has(name))) env[name] = value;
-  }
-  return Object.assign(env, options.env);
 }
 
 export class StdioServerProcess implements Transport {
@@ -112,7 +79,7 @@ export class StdioServerProcess implements Transport {
     if (this.child) throw new HudError(`stdio MCP server '${this.label}' already started`);
     const child = spawn(this.command, [...this.args], {
       cwd: this.options.cwd,
-      env: childEnv(this.options),
+      env: childEnvironment(process.env, { passEnv: this.options.passEnv, vars: this.options.env }),
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });
@@ -128,9 +95,9 @@ export class StdioServerProcess implements Transport {
       this.exit = { code, signal };
     });
     child.on("close", () => {
-      liveGroups.delete(child.pid!);
+      untrackGroup(child.pid!);
       // Members the server left behind in its group go with it.
-      killGroup(child.pid!, "SIGKILL");
+      signalGroup(child.pid!, "SIGKILL");
       this.exit ??= { code: child.exitCode, signal: child.signalCode };
       // Messages the server wrote before exiting are delivered before the close.
       void (this.draining ?? Promise.resolve()).then(() => this.onclose?.());
@@ -198,15 +165,15 @@ export class StdioServerProcess implements Transport {
     if (child.exitCode === null && child.signalCode === null) {
       const closed = once(child, "close").catch(() => {});
       child.stdin!.end();
-      killGroup(child.pid, "SIGTERM");
+      signalGroup(child.pid, "SIGTERM");
       const finished = await Promise.race([closed.then(() => true), sleep(GRACE_SECONDS * 1000, false)]);
       if (!finished) {
-        killGroup(child.pid, "SIGKILL");
+        signalGroup(child.pid, "SIGKILL");
         await closed;
       }
     }
-    killGroup(child.pid, "SIGKILL");
-    liveGroups.delete(child.pid);
+    signalGroup(child.pid, "SIGKILL");
+    untrackGroup(child.pid);
     this.buffer.clear();
   }
 }
