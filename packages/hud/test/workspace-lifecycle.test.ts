@@ -2,7 +2,7 @@
 // disconnects, and the refusal to run unsandboxed unless asked.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Environment, HudError } from "hud";
 import { serveForTest } from "hud/testing";
@@ -134,6 +134,41 @@ describe("workspace lifecycle", () => {
     const fed = await ws.exec("tr a-z A-Z", { stdin: "shout\n" });
     expect(fed.stdout).toBe("SHOUT\n");
     await expect(ws.exec("true", { timeout: -1 })).rejects.toThrow(HudError);
+  });
+
+  // Served by another user, the command user is that user: everything in the sandbox is within its reach.
+  it.skipIf(process.getuid?.() !== 0)(
+    "survives a command that kills everything it may (the spawner of its commands is not among it)",
+    async () => {
+      const { ws } = await started();
+      const name = marker();
+      await ws.exec(background(name));
+      expect((await ws.exec("kill -9 -1; echo survived")).stdout).toBe("survived\n");
+      await waitUntil(
+        async () => (await processesWith(name)).length === 0,
+        "the background process is killed",
+      );
+      expect((await ws.exec("echo alive")).stdout).toBe("alive\n");
+    },
+  );
+
+  it("reports its running commands killed if the spawner dies, then runs commands without it", async () => {
+    const { ws } = await started();
+    const name = marker();
+    const running = ws.exec(`exec -a ${name} sleep 1000`);
+    await waitUntil(async () => (await processesWith(name)).length === 1, "the command runs");
+    const [pid] = await processesWith(name);
+    const parent = Number(/^PPid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1]);
+    expect(await readFile(`/proc/${parent}/comm`, "utf8")).toBe("hud-spawner\n");
+    process.kill(parent, "SIGKILL");
+    expect(await running).toMatchObject({ exitCode: null, signal: "SIGKILL" });
+    expect(await processesWith(name)).toEqual([]);
+    // Joined command by command now: same sandbox, same user, same limits.
+    const after = await ws.exec("ulimit -u; echo $HOME; grep NoNewPrivs /proc/self/status");
+    expect(after).toMatchObject({ exitCode: 0, stdout: "512\n/tmp/home\nNoNewPrivs:\t1\n" });
+    const slow = await ws.exec(`(exec -a ${name} sleep 1000) & sleep 1000`, { timeout: 1 });
+    expect(slow).toMatchObject({ timedOut: true, signal: "SIGKILL" });
+    await waitUntil(async () => (await processesWith(name)).length === 0, "the background child is killed");
   });
 
   it("refuses to start when bubblewrap cannot run, unless isolation is explicitly 'none'", async () => {

@@ -111,6 +111,13 @@ describe("workspace sandbox", () => {
     }
   });
 
+  it("gives commands no open descriptor but stdin, stdout and stderr (none the runner inherited)", async () => {
+    const { ws } = await started();
+    // `ls` holds the directory it lists open as 3.
+    const listed = await ws.exec("ls /proc/self/fd");
+    expect(listed.stdout.split("\n").filter((line) => line !== "")).toEqual(["0", "1", "2", "3"]);
+  });
+
   it("cannot reach a listener on the host's loopback unless network is enabled", async () => {
     const listener = await hostListener();
     const connect = `echo hello > /dev/tcp/127.0.0.1/${listener.port}`;
@@ -167,6 +174,11 @@ describe("workspace sandbox", () => {
     const tmp = await ws.exec("head -c 6M /dev/zero > /tmp/big.bin");
     expect(tmp.exitCode).not.toBe(0);
     expect(tmp.stderr).toMatch(/No space left/);
+  });
+
+  it("gives every command the address-space limit when `memory` is set", async () => {
+    const { ws } = await started({ limits: { memory: 2048 * MiB } });
+    expect((await ws.exec("ulimit -v; ulimit -Hv")).stdout).toBe(`${2048 * 1024}\n${2048 * 1024}\n`);
   });
 
   it("runs commands as an unprivileged uid that owns the root; claim() hands over files the host writes later", async () => {

@@ -46,6 +46,7 @@ describe("resolveOptions", () => {
   it("rejects what cannot work, naming it", () => {
     expect(() => resolveOptions({ cwd: "/" }, "/r", 0)).toThrow(/'cwd' cannot be '\/'/);
     expect(() => resolveOptions({ cwd: "/tmp/w" }, "/r", 0)).toThrow(/sandbox mounts that path/);
+    expect(() => resolveOptions({ cwd: "/run/hud" }, "/r", 0)).toThrow(/sandbox mounts that path/);
     expect(() => resolveOptions({ limits: { fileSize: 1.5 } }, "/r", 0)).toThrow(/limits\.fileSize/);
     expect(() => resolveOptions({ env: { A: "x\0y" } }, "/r", 0)).toThrow(/'A'/);
     expect(() => resolveOptions({ user: "a b" }, "/r", 0)).toThrow(/'user'/);

@@ -102,7 +102,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
 export const UID_RANGE = { from: 1_900_000_000, to: 2_000_000_000 } as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Guest paths the sandbox mounts itself; the root cannot be placed over them. */
-const RESERVED = ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/proc", "/dev", "/tmp"];
+const RESERVED = ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/proc", "/dev", "/tmp", "/run"];
 
 function fail(message: string): never {
   throw new HudError(`workspace: ${message}`);

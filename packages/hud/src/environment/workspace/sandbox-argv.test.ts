@@ -10,7 +10,10 @@ import {
   passwdWith,
   ptyArgv,
   SANDBOX_HOME,
+  SANDBOX_NODE,
   shellQuote,
+  spawnedArgv,
+  spawnerArgv,
 } from "./sandbox-argv.ts";
 
 const spec = {
@@ -54,6 +57,17 @@ describe("bwrapArgv", () => {
     expect(argv).toContain("--clearenv");
     expect(after(argv, "--proc")).toEqual([["/proc"]]);
     expect(after(argv, "--dev")).toEqual([["/dev"]]);
+    // The sandbox's own root goes read-only after the mounts are made.
+    expect(after(argv, "--remount-ro")).toEqual([["/"]]);
+    expect(argv.indexOf("--remount-ro")).toBeGreaterThan(argv.lastIndexOf("--bind"));
+  });
+
+  it("mounts the server's Node read-only for the spawner, when given", () => {
+    expect(after(bwrapArgv({ ...spec, node: "/opt/node/bin/node" }), "--ro-bind", 2)).toContainEqual([
+      "/opt/node/bin/node",
+      SANDBOX_NODE,
+    ]);
+    expect(bwrapArgv(spec)).not.toContain(SANDBOX_NODE);
   });
 
   it("maps an unprivileged server to the user namespace's uid 0 (so nsenter can join every namespace)", () => {
@@ -106,7 +120,7 @@ describe("commandArgv", () => {
   it("applies the limits, drops to the uid without privileges, then runs with exactly `env`", () => {
     const argv = commandArgv(
       { limits: { ...DEFAULT_LIMITS, processes: 7, fileSize: 99 }, drop: spec.drop, privileged: true, env },
-      ["/bin/bash", "-lc", "echo hi"],
+      ["/bin/bash", "-c", "echo hi"],
     );
     expect(argv.slice(0, argv.indexOf("--"))).toEqual([
       "/usr/bin/prlimit",
@@ -127,7 +141,7 @@ describe("commandArgv", () => {
       "PATH=/usr/bin",
       "HOME=/tmp/home",
       "/bin/bash",
-      "-lc",
+      "-c",
       "echo hi",
     ]);
   });
@@ -145,10 +159,10 @@ describe("commandArgv", () => {
 
 describe("helpers", () => {
   it("wraps a program in script(1) on a sized terminal", () => {
-    const argv = ptyArgv(["/bin/bash", "-lc", "echo 'a b'"], { rows: 30, cols: 100 });
+    const argv = ptyArgv(["/bin/bash", "-c", "echo 'a b'"], { rows: 30, cols: 100 });
     expect(argv.slice(0, 5)).toEqual(["/usr/bin/script", "-q", "-f", "-e", "-c"]);
     expect(argv[5]).toBe(
-      `/usr/bin/stty rows 30 cols 100 2>/dev/null; exec /bin/bash -lc 'echo '"'"'a b'"'"''`,
+      `/usr/bin/stty rows 30 cols 100 2>/dev/null; exec /bin/bash -c 'echo '"'"'a b'"'"''`,
     );
     expect(ptyArgv(["x"], { rows: 0, cols: 0 })[5]).toBe("exec x");
   });
@@ -180,5 +194,45 @@ describe("helpers", () => {
       "root:x:0:0:root:/root:/bin/bash\nagent:x:5:6:agent:/tmp/home:/bin/bash\n",
     );
     expect(groupWith("root:x:0:\nold:x:6:\n", { name: "agent", gid: 6 })).toBe("root:x:0:\nagent:x:6:\n");
+  });
+});
+
+describe("spawnerArgv and spawnedArgv", () => {
+  const limits = { ...DEFAULT_LIMITS, processes: 7, fileSize: 99, memory: 4096 };
+
+  it("gives the spawner the limits but RLIMIT_AS, no_new_privs, and only the capabilities to drop to the uid", () => {
+    const argv = spawnerArgv({ limits, drop: spec.drop }, ["/run/hud/node", "-e", "x"]);
+    expect(argv.slice(0, argv.indexOf("--"))).toEqual([
+      "/usr/bin/prlimit",
+      "--nproc=7",
+      "--fsize=99",
+      `--cpu=${DEFAULT_LIMITS.cpuTime}`,
+      `--nofile=${DEFAULT_LIMITS.openFiles}`,
+    ]);
+    expect(argv.slice(argv.indexOf("/usr/bin/setpriv"))).toEqual([
+      "/usr/bin/setpriv",
+      "--inh-caps=-all",
+      "--bounding-set=-all,+setuid,+setgid",
+      "--no-new-privs",
+      "--",
+      "/run/hud/node",
+      "-e",
+      "x",
+    ]);
+    // No uid to switch to: no capability at all (the spawner is then the command user itself).
+    expect(spawnerArgv({ limits, drop: undefined }, ["n"])).toContain("--bounding-set=-all");
+    expect(spawnerArgv({ limits, drop: undefined }, ["n"]).join(" ")).not.toMatch(/setuid|setgid|--as=/);
+  });
+
+  it("puts a forked command under RLIMIT_AS only when `memory` is set", () => {
+    expect(spawnedArgv(limits, ["/bin/bash", "-c", "x"])).toEqual([
+      "/usr/bin/prlimit",
+      "--as=4096",
+      "--",
+      "/bin/bash",
+      "-c",
+      "x",
+    ]);
+    expect(spawnedArgv(DEFAULT_LIMITS, ["/bin/bash", "-c", "x"])).toEqual(["/bin/bash", "-c", "x"]);
   });
 });

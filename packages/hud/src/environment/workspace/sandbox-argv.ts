@@ -1,4 +1,5 @@
-// Pure argv builders for the sandbox: the persistent bubblewrap, joining it, and the per-command wrapper.
+// Pure argv builders for the sandbox: the persistent bubblewrap, joining it, the spawner that forks commands in
+// it, and the per-command wrapper (used when there is no spawner).
 import type { ResolvedLimits } from "./options.ts";
 
 /** Tools inside the sandbox (the host's /usr, bind-mounted read-only). */
@@ -17,6 +18,8 @@ export const TOOLS = {
 /** HOME inside the bubblewrap sandbox: on the private /tmp, so dotfiles never land in the workspace. */
 export const SANDBOX_HOME = "/tmp/home";
 export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** The server's own Node executable, mounted read-only in the sandbox to run the spawner. */
+export const SANDBOX_NODE = "/run/hud/node";
 
 export interface BwrapSpec {
   /** Absolute host directory mounted writable at `cwd`. */
@@ -29,6 +32,8 @@ export interface BwrapSpec {
   drop: { uid: number; gid: number } | undefined;
   /** Host files mounted over /etc/passwd and /etc/group (they name the sandbox user). */
   identity?: { passwd: string; group: string };
+  /** The Node executable to mount at SANDBOX_NODE (for the spawner). */
+  node?: string;
   /**
    * The server is not root: bubblewrap needs a user namespace. Commands are that namespace's uid 0 (the
    * server's own uid outside, no capabilities), which also keeps bwrap from nesting a second user namespace
@@ -39,7 +44,7 @@ export interface BwrapSpec {
 
 /**
  * The persistent sandbox: fresh pid/ipc/uts (and net unless `network`) namespaces, read-only system
- * directories, a private /tmp, the root writable at `cwd`. Its command only creates $HOME and waits;
+ * directories, a private /tmp, the root writable at `cwd`, our Node at SANDBOX_NODE for the spawner. Its command only creates $HOME and waits;
  * commands join it (joinArgv) so background processes and loopback servers outlive a single command.
  * `--info-fd 3` reports the sandbox's pid for joining.
  */
@@ -66,6 +71,7 @@ export function bwrapArgv(spec: BwrapSpec): string[] {
     ...(spec.identity
       ? ["--ro-bind", spec.identity.passwd, "/etc/passwd", "--ro-bind", spec.identity.group, "/etc/group"]
       : []),
+    ...(spec.node ? ["--ro-bind", spec.node, SANDBOX_NODE] : []),
     "--symlink",
     "usr/bin",
     "/bin",
@@ -91,6 +97,10 @@ export function bwrapArgv(spec: BwrapSpec): string[] {
     "--bind",
     spec.root,
     spec.cwd,
+    // The sandbox's own root (a tmpfs holding the mount points) is read-only: it belongs to uid 0 of the
+    // sandbox, which is the command user when there is no uid drop, and would be unbounded memory.
+    "--remount-ro",
+    "/",
     "--chdir",
     spec.cwd,
     "--clearenv",
@@ -136,16 +146,19 @@ export interface CommandSpec {
   env: Record<string, string>;
 }
 
-/** Resource limits, then the uid drop and no-new-privs, then exactly `env`: the wrapper every command runs in. */
-export function commandArgv(spec: CommandSpec, program: readonly string[]): string[] {
-  const { limits } = spec;
-  const rlimits = [
+/** prlimit's options for the limits; RLIMIT_AS only with `memory` (Node itself cannot start under a small one). */
+function rlimits(limits: ResolvedLimits, memory: boolean): string[] {
+  return [
     `--nproc=${limits.processes}`,
     `--fsize=${limits.fileSize}`,
     `--cpu=${limits.cpuTime}`,
     `--nofile=${limits.openFiles}`,
-    ...(limits.memory === undefined ? [] : [`--as=${limits.memory}`]),
+    ...(memory && limits.memory !== undefined ? [`--as=${limits.memory}`] : []),
   ];
+}
+
+/** Resource limits, then the uid drop and no-new-privs, then exactly `env`: the wrapper of a command without spawner. */
+export function commandArgv(spec: CommandSpec, program: readonly string[]): string[] {
   const identity = spec.drop
     ? [`--reuid=${spec.drop.uid}`, `--regid=${spec.drop.gid}`, "--clear-groups"]
     : [];
@@ -153,7 +166,7 @@ export function commandArgv(spec: CommandSpec, program: readonly string[]): stri
   const env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
   return [
     TOOLS.prlimit,
-    ...rlimits,
+    ...rlimits(spec.limits, true),
     "--",
     TOOLS.setpriv,
     ...identity,
@@ -166,6 +179,36 @@ export function commandArgv(spec: CommandSpec, program: readonly string[]): stri
     ...env,
     ...program,
   ];
+}
+
+/**
+ * The spawner (run joined to the sandbox): the limits but RLIMIT_AS, no_new_privs, no inheritable capabilities,
+ * and a bounding set of nothing — or, when commands drop to a uid, only CAP_SETUID and CAP_SETGID, which it
+ * needs to switch each command's uid and groups; a command loses them with its uid change and, under
+ * no_new_privs, can never regain one. Its environment is what we spawn it with (nothing of the runner's).
+ */
+export function spawnerArgv(
+  spec: { limits: ResolvedLimits; drop: CommandSpec["drop"] },
+  program: readonly string[],
+): string[] {
+  return [
+    TOOLS.prlimit,
+    ...rlimits(spec.limits, false),
+    "--",
+    TOOLS.setpriv,
+    "--inh-caps=-all",
+    spec.drop ? "--bounding-set=-all,+setuid,+setgid" : "--bounding-set=-all",
+    "--no-new-privs",
+    "--",
+    ...program,
+  ];
+}
+
+/** A command forked by the spawner: `program`, under RLIMIT_AS first when `memory` is set. */
+export function spawnedArgv(limits: ResolvedLimits, program: readonly string[]): string[] {
+  return limits.memory === undefined
+    ? [...program]
+    : [TOOLS.prlimit, `--as=${limits.memory}`, "--", ...program];
 }
 
 export interface PtySize {

@@ -15,61 +15,90 @@ export interface ExitStatus {
 /** Seconds to keep relaying output after a command exits, for what it wrote just before exiting. */
 export const OUTPUT_GRACE = 1;
 
+/** What a command is made of, whichever way it was started (sandbox.ts joins with nsenter; sandbox-spawner.ts forks). */
+export interface ProcessParts {
+  stdin: Writable | null;
+  stdout: Readable;
+  stderr: Readable;
+  exited: Promise<ExitStatus>;
+  /** Signal the command's whole process group (it was started as a new session), if it still runs. */
+  signal: (signal: NodeJS.Signals) => void;
+  /** Host pid of the command (its session and group leader), while it runs and is known. */
+  leader: () => number | undefined;
+}
+
 export class SandboxProcess {
-  readonly child: ChildProcess;
   readonly stdin: Writable | null;
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly exited: Promise<ExitStatus>;
+  private readonly parts: ProcessParts;
   private alive = true;
 
-  /**
-   * `joined`: the child is nsenter, which forks the command into the sandbox; the command then makes itself
-   * a session (setsid) so a group kill spares nsenter, which reaps it (no zombies for the host's init).
-   */
-  private readonly joined: boolean;
-
-  constructor(child: ChildProcess, joined: boolean) {
-    this.child = child;
-    this.joined = joined;
-    this.stdin = child.stdin;
-    this.stdout = child.stdout!;
-    this.stderr = child.stderr!;
+  constructor(parts: ProcessParts) {
+    this.parts = parts;
+    this.stdin = parts.stdin;
+    this.stdout = parts.stdout;
+    this.stderr = parts.stderr;
     // A command that exits without reading its input must not take the server down with EPIPE.
-    child.stdin?.on("error", () => {});
-    this.exited = new Promise((resolve) => {
-      child.once("error", (error) => {
-        this.alive = false;
-        resolve({ code: null, signal: null, error });
-      });
-      child.once("exit", (code, signal) => {
-        this.alive = false;
-        resolve({ code, signal });
-      });
+    for (const stream of [parts.stdin, parts.stdout, parts.stderr]) stream?.on("error", () => {});
+    this.exited = parts.exited.then((status) => {
+      this.alive = false;
+      return status;
     });
   }
 
-  /** The leader has not exited: only then is its process group id certain to still be ours. */
+  /**
+   * A command that is `child` itself, or (`joined`) that nsenter, our child, forks into the sandbox: the command
+   * then makes itself a session (setsid) so a group kill spares nsenter, which reaps it (no zombies for the
+   * host's init).
+   */
+  static of(child: ChildProcess, joined: boolean): SandboxProcess {
+    let alive = true;
+    const exited = new Promise<ExitStatus>((resolve) => {
+      child.once("error", (error) => {
+        alive = false;
+        resolve({ code: null, signal: null, error });
+      });
+      child.once("exit", (code, signal) => {
+        alive = false;
+        resolve({ code, signal });
+      });
+    });
+    // While nsenter runs, its child is unreaped, so that pid (and its group) is still the command's.
+    const leader = () => {
+      if (!alive || child.pid === undefined) return undefined;
+      return joined ? (firstChild(child.pid) ?? child.pid) : child.pid;
+    };
+    return new SandboxProcess({
+      stdin: child.stdin,
+      stdout: child.stdout!,
+      stderr: child.stderr!,
+      exited,
+      leader,
+      signal: (signal) => {
+        const group = leader();
+        if (group === undefined) return;
+        for (const pid of new Set([group, child.pid!])) {
+          try {
+            process.kill(-pid, signal);
+            return;
+          } catch {
+            // already gone, or not yet its own group
+          }
+        }
+      },
+    });
+  }
+
+  /** The command has not exited: only then is its process group id certain to still be its own. */
   get running(): boolean {
-    return this.alive && this.child.pid !== undefined;
+    return this.alive;
   }
 
   /** Signal the command's whole process group (it was started as a new session). */
   signal(signal: NodeJS.Signals): void {
-    if (!this.running) return;
-    const pid = this.child.pid!;
-    // While nsenter runs, its child is unreaped, so that pid (and its group) is still the command's.
-    const group = this.joined ? (firstChild(pid) ?? pid) : pid;
-    try {
-      process.kill(-group, signal);
-    } catch {
-      // already gone, or not yet its own group
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        // already gone
-      }
-    }
+    if (this.alive) this.parts.signal(signal);
   }
 
   kill(): void {
@@ -109,8 +138,9 @@ export class SandboxProcess {
 
   /** The terminal (`/dev/pts/N`, as the sandbox names it) of a process this command started, if any. */
   async terminal(): Promise<string | undefined> {
-    if (!this.running) return undefined;
-    const queue = [this.child.pid!];
+    const leader = this.alive ? this.parts.leader() : undefined;
+    if (leader === undefined) return undefined;
+    const queue = [leader];
     for (let seen = 0; queue.length > 0 && seen < 64; seen++) {
       const pid = queue.shift()!;
       const link = await readlink(`/proc/${pid}/fd/0`).catch(() => "");
@@ -121,12 +151,18 @@ export class SandboxProcess {
   }
 }
 
-function firstChild(pid: number): number | undefined {
+/** The first child of `pid` (its main thread's), read from /proc. */
+export function firstChild(pid: number): number | undefined {
+  return childrenSync(pid)[0];
+}
+
+/** The children of `pid`'s main thread (where Node and nsenter fork), read from /proc. */
+export function childrenSync(pid: number): number[] {
   try {
-    const word = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ")[0];
-    return word ? Number(word) : undefined;
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8");
+    return text.split(" ").flatMap((word) => (word.trim() === "" ? [] : [Number(word)]));
   } catch {
-    return undefined;
+    return [];
   }
 }
 

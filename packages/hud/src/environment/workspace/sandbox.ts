@@ -1,5 +1,7 @@
 // The sandbox commands run in: one persistent bubblewrap per workspace that every command joins
 // (so background processes and loopback servers last for the rollout), or the bare host when opted out.
+// Commands are forked by a spawner living in the sandbox (sandbox-spawner.ts); without one (it could not start,
+// or it exited) each command joins the sandbox through nsenter and the wrapper of sandbox-argv.ts.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,10 +18,14 @@ import {
   passwdWith,
   ptyArgv,
   SANDBOX_HOME,
+  SANDBOX_NODE,
   SANDBOX_PATH,
+  spawnedArgv,
+  spawnerArgv,
   TOOLS,
 } from "./sandbox-argv.ts";
 import { SandboxProcess } from "./sandbox-process.ts";
+import { SPAWNER_NODE_FLAGS, SPAWNER_SCRIPT, Spawner } from "./sandbox-spawner.ts";
 
 export interface SpawnRequest {
   program: readonly string[];
@@ -48,6 +54,7 @@ export class Sandbox {
   private readonly home: string;
   /** Our directory of passwd/group files mounted in the sandbox, removed at stop. */
   private readonly etc: string | undefined;
+  private spawner: Spawner | undefined;
   private readonly processes = new Set<SandboxProcess>();
   /** Session ids of every command started without isolation (their leftovers are found by session at stop). */
   private readonly sessions = new Set<number>();
@@ -84,8 +91,15 @@ export class Sandbox {
     }
     const sandbox = new Sandbox(options, root, SANDBOX_HOME, bwrap, etc);
     try {
-      const probe = sandbox.spawn({ program: [TOOLS.bash, "-c", "exit 0"], stdin: false });
-      const reason = await failureOf(probe);
+      sandbox.spawner = await sandbox.startSpawner().catch(() => undefined);
+      const probe = () => sandbox.spawn({ program: [TOOLS.bash, "-c", "exit 0"], stdin: false });
+      let reason = await failureOf(await probe());
+      if (reason !== undefined && sandbox.spawner) {
+        // Commands the spawner forks cannot run: join the sandbox command by command instead.
+        sandbox.spawner.close();
+        sandbox.spawner = undefined;
+        reason = await failureOf(await probe());
+      }
       if (reason !== undefined) throw refusal(`commands cannot join it: ${reason}`);
     } catch (error) {
       await sandbox.stop();
@@ -99,10 +113,25 @@ export class Sandbox {
   }
 
   /** Start `program` in the sandbox under the limits, uid drop and clean environment of the workspace. */
-  spawn(request: SpawnRequest): SandboxProcess {
+  async spawn(request: SpawnRequest): Promise<SandboxProcess> {
     const { options } = this;
+    if (this.stopped) throw new HudError("workspace: the sandbox is stopped");
     const env = commandEnv({ user: options.user, home: this.home, extra: options.env, session: request.env });
     const program = request.pty ? ptyArgv(request.program, request.pty) : request.program;
+    if (this.spawner?.alive) {
+      try {
+        const proc = await this.spawner.spawn({
+          argv: spawnedArgv(options.limits, program),
+          env,
+          uid: options.drop?.uid,
+          gid: options.drop?.gid,
+          stdin: request.stdin !== false,
+        });
+        return this.track(proc, undefined);
+      } catch {
+        // the spawner is gone: join the sandbox the slow way
+      }
+    }
     const inner = commandArgv(
       {
         limits: options.limits,
@@ -120,31 +149,58 @@ export class Sandbox {
     return this.launch([TOOLS.env, "-i", "--", `PATH=${SANDBOX_PATH}`, ...program], false);
   }
 
+  /** nsenter's argv to run `inner` in the sandbox (`session`: as a new session, for a command). */
+  private joined(inner: readonly string[], session: boolean): string[] {
+    const join = joinArgv({
+      pid: this.bwrap!.pid,
+      network: this.options.network,
+      userns: process.getuid?.() !== 0,
+    });
+    return ["nsenter", ...join, ...(session ? [TOOLS.setsid] : []), ...inner];
+  }
+
   private launch(inner: readonly string[], stdin: boolean): SandboxProcess {
     if (this.stopped) throw new HudError("workspace: the sandbox is stopped");
-    const argv = this.bwrap
-      ? [
-          "nsenter",
-          ...joinArgv({
-            pid: this.bwrap.pid,
-            network: this.options.network,
-            userns: process.getuid?.() !== 0,
-          }),
-          TOOLS.setsid,
-          ...inner,
-        ]
-      : inner;
+    const argv = this.bwrap ? this.joined(inner, true) : inner;
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: this.bwrap ? "/" : this.root,
       env: { PATH: HOST_PATH },
       detached: true,
       stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
     });
-    const proc = new SandboxProcess(child, this.bwrap !== undefined);
-    if (child.pid !== undefined && !this.bwrap) this.sessions.add(child.pid);
+    return this.track(SandboxProcess.of(child, this.bwrap !== undefined), this.bwrap ? undefined : child.pid);
+  }
+
+  /** Remember `proc` until it exits, so stop() kills it (and, without isolation, finds what it left by `session`). */
+  private track(proc: SandboxProcess, session: number | undefined): SandboxProcess {
+    if (session !== undefined) this.sessions.add(session);
     this.processes.add(proc);
     void proc.exited.then(() => this.processes.delete(proc));
+    if (this.stopped) proc.kill();
     return proc;
+  }
+
+  /**
+   * The spawner, joined to the sandbox like a command but once (see spawnerArgv), running our own Node
+   * (mounted at SANDBOX_NODE) with an IPC channel. Its environment is only what nsenter needs.
+   */
+  private startSpawner(): Promise<Spawner> {
+    const argv = this.joined(
+      spawnerArgv({ limits: this.options.limits, drop: this.options.drop }, [
+        SANDBOX_NODE,
+        ...SPAWNER_NODE_FLAGS,
+        "-e",
+        SPAWNER_SCRIPT,
+      ]),
+      false,
+    );
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: "/",
+      env: { PATH: HOST_PATH },
+      detached: true,
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+    });
+    return Spawner.start(child, this.bwrap!.pid, START_TIMEOUT);
   }
 
   /** Kill every command and everything they left running; idempotent. */
@@ -154,6 +210,7 @@ export class Sandbox {
     for (const proc of this.processes) proc.kill();
     if (this.bwrap) {
       await stopBwrap(this.bwrap);
+      this.spawner?.close();
       if (this.etc) await rm(this.etc, { recursive: true, force: true });
     } else {
       // Two passes: a process may fork while the first pass runs.
@@ -216,6 +273,7 @@ async function startBwrap(
     tmpSize: options.limits.tmpSize,
     drop: options.drop,
     identity: etc === undefined ? undefined : { passwd: join(etc, "passwd"), group: join(etc, "group") },
+    node: process.execPath,
     userns: process.getuid?.() !== 0,
   });
   // Options go through fd 4 (`--args`), so the sandbox's /proc/1/cmdline does not show host paths.

@@ -38,6 +38,8 @@ export class SshSession {
   private pty: PtyState | undefined;
   private proc: SandboxProcess | undefined;
   private started = false;
+  /** The connection went away. */
+  private closed = false;
   /** Resizes apply one at a time, in order. */
   private resizing: Promise<void> = Promise.resolve();
 
@@ -68,70 +70,73 @@ export class SshSession {
       if (signal) this.proc?.signal(signal);
       accept?.();
     });
+    // As sshd: an exec request runs `bash -c <command>`, a shell request a login shell.
     session.on("exec", (accept, reject, info) => {
       if (this.started) return reject?.();
-      this.run(accept(), [TOOLS.bash, "-lc", info.command], this.pty);
+      void this.run(accept(), [TOOLS.bash, "-c", info.command], this.pty);
     });
     session.on("shell", (accept, reject) => {
       if (this.started) return reject?.();
-      this.run(accept(), [TOOLS.bash, "-l"], this.pty);
+      void this.run(accept(), [TOOLS.bash, "-l"], this.pty);
     });
     session.on("subsystem", (accept, reject, info) => {
       if (this.started || info.name !== "sftp" || this.sftpServer === undefined) return reject?.();
-      this.run(accept(), [this.sftpServer], undefined);
+      void this.run(accept(), [this.sftpServer], undefined);
     });
   }
 
   /** Kill the command if it is still running (the connection went away). */
   close(): void {
+    this.closed = true;
     this.proc?.kill();
   }
 
-  private run(channel: ServerChannel, program: string[], pty: PtyState | undefined): void {
+  private async run(channel: ServerChannel, program: string[], pty: PtyState | undefined): Promise<void> {
     this.started = true;
+    let closed = false;
+    const gone = new Promise<void>((resolve) =>
+      channel.on("close", () => {
+        closed = true;
+        this.proc?.kill();
+        resolve();
+      }),
+    );
+    channel.on("error", () => this.proc?.kill());
     let proc: SandboxProcess;
     try {
-      proc = this.sandbox.spawn({
+      proc = await this.sandbox.spawn({
         program,
         pty: pty && { cols: pty.cols, rows: pty.rows },
         env: pty ? { TERM: pty.term } : {},
       });
     } catch (error) {
+      if (closed) return;
       channel.stderr.write(`${(error as Error).message}\n`);
       channel.exit(255);
       channel.end();
       return;
     }
     this.proc = proc;
-    let closed = false;
-    const gone = new Promise<void>((resolve) =>
-      channel.on("close", () => {
-        closed = true;
-        proc.kill();
-        resolve();
-      }),
-    );
-    channel.on("error", () => proc.kill());
+    // The channel or the connection may have gone while the command was starting.
+    if (closed || this.closed) proc.kill();
     if (proc.stdin) channel.pipe(proc.stdin);
     proc.stdout.pipe(channel, { end: false });
     proc.stderr.pipe(channel.stderr, { end: false });
-    void (async () => {
-      const status = await proc.exited;
-      await proc.outputDone();
-      if (closed) return;
-      // Everything relayed so far reaches the client before the exit status (writes are queued in order).
-      await Promise.race([Promise.all([flushed(channel), flushed(channel.stderr)]), gone]);
-      if (closed) return;
-      if (status.error) {
-        channel.stderr.write(`workspace: cannot start the command: ${status.error.message}\n`);
-        channel.exit(255);
-      } else if (status.signal) {
-        channel.exit(status.signal.replace(/^SIG/, ""), false, "");
-      } else {
-        channel.exit(status.code ?? 255);
-      }
-      channel.end();
-    })();
+    const status = await proc.exited;
+    await proc.outputDone();
+    if (closed) return;
+    // Everything relayed so far reaches the client before the exit status (writes are queued in order).
+    await Promise.race([Promise.all([flushed(channel), flushed(channel.stderr)]), gone]);
+    if (closed) return;
+    if (status.error) {
+      channel.stderr.write(`workspace: cannot start the command: ${status.error.message}\n`);
+      channel.exit(255);
+    } else if (status.signal) {
+      channel.exit(status.signal.replace(/^SIG/, ""), false, "");
+    } else {
+      channel.exit(status.code ?? 255);
+    }
+    channel.end();
   }
 
   private async resize(): Promise<void> {
@@ -148,7 +153,7 @@ export class SshSession {
     // Run as the sandbox user, in the sandbox: the size change makes the kernel send SIGWINCH to the foreground job.
     let stty: SandboxProcess;
     try {
-      stty = this.sandbox.spawn({
+      stty = await this.sandbox.spawn({
         program: [TOOLS.stty, "-F", tty, "rows", String(pty.rows), "cols", String(pty.cols)],
         stdin: false,
       });

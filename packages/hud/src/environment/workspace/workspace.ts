@@ -158,8 +158,8 @@ export class Workspace {
     const timeout =
       options.timeout === undefined ? this.resolved.execTimeout : positiveSeconds(options.timeout, "timeout");
     const env = resolveEnv(options.env);
-    const proc = running.sandbox.spawn({
-      program: [TOOLS.bash, "-lc", command],
+    const proc = await running.sandbox.spawn({
+      program: [TOOLS.bash, "-c", command],
       env,
       stdin: options.stdin !== undefined,
     });
