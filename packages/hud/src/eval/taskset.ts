@@ -1,10 +1,8 @@
-// Taskset: an ordered set of task rows keyed by slug, loadable from and savable to files.
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { extname } from "node:path";
 import { Task, type TaskInit, type TaskRow } from "../environment/task.ts";
-import { errorMessage, HudError } from "../protocol/errors.ts";
+import { HudError } from "../protocol/errors.ts";
 import type { Agent } from "./agent.ts";
+import { writeFileAtomically } from "./atomic-write.ts";
 import type { Job } from "./job.ts";
 import { type RunOptions, runTasks } from "./schedule.ts";
 import { readTaskSource, TASKSET } from "./task-source.ts";
@@ -25,19 +23,6 @@ function matcher(selector: TaskSelector): (task: Task) => boolean {
   if (typeof selector === "function") return selector;
   const slugs = new Set(typeof selector === "string" ? [selector] : selector);
   return (task) => slugs.has(task.slug);
-}
-
-/** Write through a temp file in the same directory and rename, so readers never see half a file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, text, { flag: "wx" });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw new HudError(`cannot write ${path}: ${errorMessage(error).split("\n")[0]}`, { cause: error });
-  }
 }
 
 export class Taskset implements Iterable<Task> {
@@ -139,7 +124,7 @@ export class Taskset implements Iterable<Task> {
       throw new HudError(
         `${path}: unsupported taskset export format: ${ext || "(none)"}; use .json or .jsonl`,
       );
-    await writeAtomically(path, text);
+    await writeFileAtomically(path, text);
   }
 
   private derive(tasks: Task[]): Taskset {

@@ -4,13 +4,13 @@ import { readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinAgent } from "../../agents/builtin/registry.ts";
+import { writeFileAtomically } from "../../eval/atomic-write.ts";
 import { Job } from "../../eval/job.ts";
 import { defaultJobName } from "../../eval/schedule.ts";
 import { Taskset } from "../../eval/taskset.ts";
 import { LocalStore } from "../../store/local-store.ts";
 import type { JobRecord } from "../../store/records.ts";
 import { SpanFileSink } from "../../telemetry/span-file-sink.ts";
-import { writeFileAtomically } from "../eval/atomic-write.ts";
 import {
   EVAL_OPTIONS,
   type EvalPlan,

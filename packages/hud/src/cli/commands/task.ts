@@ -1,14 +1,13 @@
-// `hud task list|start|grade`: drive one task by hand, with start and grade possibly in two processes.
-import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { connect as netConnect } from "node:net";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { connect, type HudClient } from "../../client/client.ts";
 import type { Task } from "../../environment/task.ts";
+import { writeFileAtomically } from "../../eval/atomic-write.ts";
 import { environmentSourceFor } from "../../eval/environment-source.ts";
 import { Taskset } from "../../eval/taskset.ts";
-import { errorMessage, HudError, RpcError } from "../../protocol/errors.ts";
+import { HudError, RpcError } from "../../protocol/errors.ts";
 import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
 import type { Lease } from "../../runtime/placement.ts";
 import { SubprocessRuntime } from "../../runtime/subprocess.ts";
@@ -121,19 +120,6 @@ async function closeTarget(target: Target): Promise<void> {
   if (target.lease) await target.lease[Symbol.asyncDispose]();
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = resolve(dirname(path), `.${randomBytes(6).toString("hex")}.hud-tmp`);
-  try {
-    await writeFile(temp, text);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw new HudError(
-      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
-    );
-  }
-}
-
 async function readAnswer(values: Values): Promise<string> {
   if (values["answer-file"] === undefined) return values.answer ?? "";
   if (values.answer !== undefined) throw new UsageError("give --answer or --answer-file, not both");
@@ -181,7 +167,8 @@ async function start(ref: string, values: Values, io: CliIO): Promise<number> {
   const target = await open(ref, values, io);
   try {
     const frame = await target.client.startTask(target.id, target.args);
-    if (values.out) await writeAtomically(resolve(io.cwd, values.out), `${JSON.stringify(frame, null, 2)}\n`);
+    if (values.out)
+      await writeFileAtomically(resolve(io.cwd, values.out), `${JSON.stringify(frame, null, 2)}\n`);
     else io.stdout(`${typeof frame.prompt === "string" ? frame.prompt : JSON.stringify(frame.prompt)}\n`);
     if (target.attached) {
       io.stderr(
@@ -212,7 +199,8 @@ async function grade(ref: string, values: Values, io: CliIO): Promise<number> {
       await target.client.startTask(target.id, target.args);
       frame = await target.client.grade({ answer });
     }
-    if (values.out) await writeAtomically(resolve(io.cwd, values.out), `${JSON.stringify(frame, null, 2)}\n`);
+    if (values.out)
+      await writeFileAtomically(resolve(io.cwd, values.out), `${JSON.stringify(frame, null, 2)}\n`);
     else io.stdout(`${JSON.stringify(frame.score)}\n`);
     return 0;
   } finally {
