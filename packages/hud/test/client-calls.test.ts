@@ -1,7 +1,7 @@
 // HudClient calls: reply timeouts, id correlation, error frames, serialization, bindings, close vs bye.
 import { bind, Capability, connect, ErrorCode, HudClient, HudError, RpcError } from "hud";
 import { describe, expect, it } from "vitest";
-import { RpcConnection } from "../src/client/rpc-connection.ts";
+import { RpcConnection } from "../src/protocol/rpc-connection.ts";
 import { useCleanup } from "./support/cleanup.ts";
 import { controlEnv } from "./support/control-env.ts";
 import { type Frame, RawPeer } from "./support/raw-peer.ts";

@@ -6,15 +6,15 @@ import { joinUrl, splitUrl } from "../capabilities/url.ts";
 import { HudError, RpcError } from "../protocol/errors.ts";
 import type { JsonObject } from "../protocol/jsonrpc.ts";
 import type { GradeFrame, HelloResult, ManifestEntry, PromptFrame } from "../protocol/methods.ts";
-import { Forwarder } from "./forwarder.ts";
-import { CapabilityClients, type ClientKind } from "./open-capability.ts";
 import {
   type Address,
   type CallOptions,
   CallTimeoutError,
   ConnectionClosedError,
   RpcConnection,
-} from "./rpc-connection.ts";
+} from "../protocol/rpc-connection.ts";
+import { Forwarder } from "./forwarder.ts";
+import { CapabilityClients, type ClientKind } from "./open-capability.ts";
 
 export interface ConnectOptions {
   /** Seconds to keep retrying until the server answers `hello` (default 60). */

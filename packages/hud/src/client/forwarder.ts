@@ -3,8 +3,8 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { encodeFrame, FrameReader } from "../protocol/framing.ts";
 import { parseJsonLine } from "../protocol/jsonrpc.ts";
 import { TUNNEL_OPEN } from "../protocol/methods.ts";
+import type { Address } from "../protocol/rpc-connection.ts";
 import { splice } from "../protocol/splice.ts";
-import type { Address } from "./rpc-connection.ts";
 
 /** The tunnel.open reply is small; anything bigger before the newline is not a tunnel reply. */
 const MAX_REPLY_BYTES = 64 * 1024;

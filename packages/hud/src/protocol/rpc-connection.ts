@@ -1,9 +1,10 @@
-// One control connection from the client side: serialized calls, id correlation, a reply timeout on every call.
+// One NDJSON JSON-RPC connection, caller side: serialized calls, id correlation, a reply timeout on every call.
+// The control channel's client and capability clients that speak NDJSON (file tracking) both use it.
 import { connect as netConnect, type Socket } from "node:net";
-import { ErrorCode, HudError, RpcError } from "../protocol/errors.ts";
-import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameReader } from "../protocol/framing.ts";
-import { isObject, type JsonObject, parseJsonLine } from "../protocol/jsonrpc.ts";
-import type { MethodName, ResultOf } from "../protocol/methods.ts";
+import { ErrorCode, HudError, RpcError } from "./errors.ts";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameReader } from "./framing.ts";
+import { isObject, type JsonObject, parseJsonLine } from "./jsonrpc.ts";
+import type { MethodName, ResultOf } from "./methods.ts";
 
 export interface Address {
   host: string;
@@ -101,10 +102,12 @@ export class RpcConnection {
   }
 
   /** Call a method; calls on one connection run one at a time, in order. */
-  call<M extends MethodName>(method: M, params: JsonObject, options: CallOptions = {}): Promise<ResultOf<M>> {
+  call<M extends MethodName>(method: M, params: JsonObject, options?: CallOptions): Promise<ResultOf<M>>;
+  call(method: string, params: JsonObject, options?: CallOptions): Promise<JsonObject>;
+  call(method: string, params: JsonObject, options: CallOptions = {}): Promise<JsonObject> {
     const run = this.queue.then(() => this.send(method, params, options.timeout ?? 30));
     this.queue = run.catch(() => {});
-    return run as Promise<ResultOf<M>>;
+    return run;
   }
 
   private send(method: string, params: JsonObject, timeout: number): Promise<JsonObject> {
