@@ -19,7 +19,21 @@ describe("package surface", () => {
     const names = async (path: string) => Object.keys(await import(path)).sort();
     expect(await names("hud")).toEqual(HUD_EXPORTS);
     expect(await names("hud/agents")).toEqual(["BUILTIN_AGENTS", "builtinAgent", "human", "nop", "oracle"]);
-    expect(await names("hud/graders")).toEqual([]);
+    expect(await names("hud/graders")).toEqual([
+      "EvaluationResult",
+      "Grader",
+      "SubScore",
+      "combine",
+      "combineAll",
+      "combineAny",
+      "contains",
+      "containsAll",
+      "containsAny",
+      "exactMatch",
+      "f1Score",
+      "normalize",
+      "numericMatch",
+    ]);
     expect(await names("hud/testing")).toEqual(["serveForTest"]);
   });
 });
