@@ -1,12 +1,10 @@
-// Many rollouts recording steps at once (maxConcurrent 20): every step lands in its own trace, in order, once.
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Environment, Taskset } from "hud";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LocalStore } from "../src/store/local-store.ts";
+import { useStoreHome } from "./support/store-home.ts";
 
 const SRC = resolve(import.meta.dirname, "../src");
 const url = (path: string) => JSON.stringify(pathToFileURL(join(SRC, path)).href);
@@ -31,35 +29,12 @@ const WRITER = `
   store.close();
 `;
 
-function writer(script: string): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [script], {
-      env: { ...process.env, HUD_HOME: home },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 25_000);
-    child.once("error", fail);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) done();
-      else fail(new Error(`writer exited with ${code}:\n${stderr}`));
-    });
-  });
+const temp = useStoreHome("hud-concurrent-");
+
+async function writer(script: string): Promise<void> {
+  const exit = await temp.runScript(script, 25);
+  if (exit.code !== 0) throw new Error(`writer exited with ${exit.code ?? exit.signal}:\n${exit.stderr}`);
 }
-
-let home: string;
-
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), "hud-concurrent-"));
-});
-
-afterEach(async () => {
-  await rm(home, { recursive: true, force: true });
-});
 
 describe("the store under concurrent rollouts", () => {
   it("stores 60 rollouts × 20 agent steps recorded interleaved", async () => {
@@ -72,7 +47,7 @@ describe("the store under concurrent rollouts", () => {
       "busy",
       Array.from({ length: 30 }, (_, n) => echo({ n })),
     );
-    using store = LocalStore.open(home);
+    using store = LocalStore.open(temp.home);
     let inFlight = 0;
     let mostInFlight = 0;
     const job = await taskset.run(
@@ -122,10 +97,10 @@ describe("the store under concurrent rollouts", () => {
   });
 
   it("lets two processes write jobs into one store at once", async () => {
-    const script = join(home, "writer.ts");
+    const script = join(temp.home, "writer.ts");
     await writeFile(script, WRITER);
     await Promise.all([writer(script), writer(script)]);
-    using store = LocalStore.open(home);
+    using store = LocalStore.open(temp.home);
     const jobs = store.listJobs();
     expect(jobs).toHaveLength(2);
     for (const job of jobs) {

@@ -1,12 +1,10 @@
-// A process killed (SIGKILL) mid-job loses nothing it recorded: the store shows it interrupted, and a resume finishes it.
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Environment, Taskset } from "hud";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LocalStore } from "../src/store/local-store.ts";
+import { useStoreHome } from "./support/store-home.ts";
 
 const SRC = resolve(import.meta.dirname, "../src");
 const url = (path: string) => JSON.stringify(pathToFileURL(join(SRC, path)).href);
@@ -38,44 +36,24 @@ const CHILD = `
   }, { group: 2, maxConcurrent: 1, observer: store });
 `;
 
-let home: string;
+const temp = useStoreHome("hud-kill-");
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), "hud-kill-"));
-});
-
-afterEach(async () => {
-  await rm(home, { recursive: true, force: true });
-});
-
-function runChild(script: string): Promise<NodeJS.Signals | null> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [script], {
-      env: { ...process.env, HUD_HOME: home },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.once("error", fail);
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (code !== null)
-        fail(new Error(`the job process exited with ${code} instead of being killed:\n${stderr}`));
-      else done(signal);
-    });
-  });
+/** Run the job script, which is expected to be SIGKILLed (by itself) part way. */
+async function runChild(script: string): Promise<NodeJS.Signals | null> {
+  const exit = await temp.runScript(script, 20);
+  if (exit.code !== null) {
+    throw new Error(`the job process exited with ${exit.code} instead of being killed:\n${exit.stderr}`);
+  }
+  return exit.signal;
 }
 
 describe("a job process killed mid-run", () => {
   it("keeps every recorded step, shows interrupted, and resumes the rest", async () => {
-    const script = join(home, "job.ts");
+    const script = join(temp.home, "job.ts");
     await writeFile(script, CHILD);
     expect(await runChild(script)).toBe("SIGKILL");
 
-    using store = LocalStore.open(home);
+    using store = LocalStore.open(temp.home);
     const [job] = store.listJobs();
     expect(job).toMatchObject({ status: "interrupted", runs: 4 });
     const detail = store.jobDetail(job!.id);

@@ -1,29 +1,12 @@
-// Resuming a stored job: only the (task, repeat) pairs without a finished rollout run again; finished ones stay as they were.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Environment, type JobObserver, type Run, Taskset } from "hud";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LocalStore } from "../src/store/local-store.ts";
+import { describe, expect, it } from "vitest";
+import type { LocalStore } from "../src/store/local-store.ts";
+import { useStoreHome } from "./support/store-home.ts";
 
-let home: string;
-const opened: LocalStore[] = [];
-
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), "hud-resume-"));
-});
-
-afterEach(async () => {
-  for (const store of opened.splice(0)) store.close();
-  await rm(home, { recursive: true, force: true });
-});
-
-function open(): LocalStore {
-  const store = LocalStore.open(home);
-  opened.push(store);
-  return store;
-}
+const temp = useStoreHome("hud-resume-");
+const open = () => temp.open();
 
 function sums(): Taskset {
   const env = new Environment({ name: "sums" });
@@ -59,7 +42,7 @@ interface TraceRow {
 }
 
 function traces(): TraceRow[] {
-  const db = new DatabaseSync(join(home, "hud.db"), { readOnly: true });
+  const db = new DatabaseSync(join(temp.home, "hud.db"), { readOnly: true });
   try {
     return db
       .prepare(

@@ -1,10 +1,10 @@
 // LocalStore: write-through as rollouts record, the job/trace queries the CLI prints, and loading a job to resume.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useStoreHome } from "../../test/support/store-home.ts";
 import { Task } from "../environment/task.ts";
 import { Grade } from "../eval/grade.ts";
 import { Job } from "../eval/job.ts";
@@ -14,27 +14,12 @@ import { Trace } from "../eval/trace.ts";
 import { HudError } from "../protocol/errors.ts";
 import { LocalStore } from "./local-store.ts";
 
-let home: string;
-const opened: LocalStore[] = [];
-
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), "hud-store-"));
-});
-
-afterEach(async () => {
-  for (const store of opened.splice(0)) store.close();
-  await rm(home, { recursive: true, force: true });
-});
-
-function open(): LocalStore {
-  const store = LocalStore.open(home);
-  opened.push(store);
-  return store;
-}
+const temp = useStoreHome("hud-store-");
+const open = () => temp.open();
 
 /** A second connection, as another process would read the file. */
 function peek<T>(sql: string, ...params: (string | number)[]): T[] {
-  const db = new DatabaseSync(join(home, "hud.db"), { readOnly: true });
+  const db = new DatabaseSync(join(temp.home, "hud.db"), { readOnly: true });
   try {
     return db.prepare(sql).all(...params) as T[];
   } finally {
@@ -70,9 +55,9 @@ function finish(
 }
 
 describe("LocalStore", () => {
-  it("creates hud.db in its home, in WAL mode, and reopens with the data", () => {
+  it("creates hud.db in its temp.home, in WAL mode, and reopens with the data", () => {
     const store = open();
-    expect(store.path).toBe(join(home, "hud.db"));
+    expect(store.path).toBe(join(temp.home, "hud.db"));
     expect(existsSync(store.path)).toBe(true);
     store.jobStarted(new Job({ id: "job1", name: "first" }), []);
     store.close();
@@ -86,11 +71,10 @@ describe("LocalStore", () => {
 
   it("defaults to $HUD_HOME", () => {
     const saved = process.env.HUD_HOME;
-    process.env.HUD_HOME = join(home, "nested", "home");
+    process.env.HUD_HOME = join(temp.home, "nested", "home");
     try {
-      const store = LocalStore.open();
-      opened.push(store);
-      expect(store.path).toBe(join(home, "nested", "home", "hud.db"));
+      using store = LocalStore.open();
+      expect(store.path).toBe(join(temp.home, "nested", "home", "hud.db"));
     } finally {
       if (saved === undefined) delete process.env.HUD_HOME;
       else process.env.HUD_HOME = saved;
@@ -297,7 +281,7 @@ describe("LocalStore", () => {
     store.jobStarted(job, planRollouts(tasks, 1));
     store.rolloutStarted(runOf(job, tasks[0]!, 0, "t1"));
     store.close();
-    const db = new DatabaseSync(join(home, "hud.db"));
+    const db = new DatabaseSync(join(temp.home, "hud.db"));
     db.prepare("UPDATE jobs SET pid = ?").run(2_147_483_646);
     db.close();
     const reopened = open();
@@ -308,7 +292,7 @@ describe("LocalStore", () => {
   it("refuses to resume a job another live process is running", () => {
     const store = open();
     store.jobStarted(new Job({ id: "job1", name: "j" }), []);
-    const db = new DatabaseSync(join(home, "hud.db"));
+    const db = new DatabaseSync(join(temp.home, "hud.db"));
     db.prepare("UPDATE jobs SET pid = ?, host = ?").run(process.ppid, hostname());
     db.close();
     expect(() => store.loadJob("job1")).toThrow(`job job1 is still running in process ${process.ppid}`);
