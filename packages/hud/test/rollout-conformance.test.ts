@@ -22,6 +22,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { isAlive, readJsonFile } from "./fixtures/runtime/processes.ts";
 import { useCleanup } from "./support/cleanup.ts";
+import { actorAndJudge } from "./support/verifier-envs.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/rollout/${name}`, import.meta.url).pathname;
 const defer = useCleanup();
@@ -56,21 +57,6 @@ function sumsEnv(): Environment {
     yield answer === String(Number(args.a) + Number(args.b)) ? 1 : 0;
   });
   return env;
-}
-
-/** An actor env whose `solve` grades `{score: 0.25, answer}`, and a judge env whose `verify` checks the answer. */
-function actorAndJudge() {
-  const actor = new Environment({ name: "actor" });
-  actor.template("solve", async function* () {
-    const answer = yield "answer secret";
-    yield { score: 0.25, answer };
-  });
-  const judge = new Environment({ name: "judge" });
-  judge.template("verify", async function* () {
-    const result = (yield "") as { answer?: unknown };
-    yield result.answer === "secret" ? 1 : 0;
-  });
-  return { actor, judge };
 }
 
 /** A placement serving each row's env in-process, logging `start:<env>` / `stop:<env>` around each lease. */

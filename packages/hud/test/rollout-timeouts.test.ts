@@ -13,6 +13,7 @@ import {
   Task,
 } from "hud";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { actorAndJudge } from "./support/verifier-envs.ts";
 import { waitUntil } from "./support/wait.ts";
 
 afterEach(() => {
@@ -288,16 +289,7 @@ describe("rollout timeout", () => {
   });
 
   it("does not cut the verifier's cleanup short; the verifier's grade is kept (50)", async () => {
-    const actor = new Environment({ name: "actor" });
-    actor.template("solve", async function* () {
-      const answer = yield "answer secret";
-      yield { score: 0.25, answer };
-    });
-    const judge = new Environment({ name: "judge" });
-    judge.template("verify", async function* () {
-      const result = (yield "") as { answer?: unknown };
-      yield result.answer === "secret" ? 1 : 0;
-    });
+    const { actor, judge } = actorAndJudge();
     const envs: Record<string, LocalRuntime> = {
       actor: new LocalRuntime(actor),
       judge: new LocalRuntime(judge),
