@@ -150,15 +150,17 @@ describe("hud eval on the quickstart", () => {
     expect(result.stdout).toMatch(/Mean reward\s+1\.000/);
   });
 
-  it("mistakes are one line: unknown task, model agents, bad runtime", async () => {
+  it("mistakes are one line: unknown task, a model agent without its key, bad runtime", async () => {
     const unknown = await hud(["eval", TASKS, "oracle", "--task-ids", "nope"], { home });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
     expect(unknown.stderr).toContain("no task matching 'nope'");
 
-    const claude = await hud(["eval", TASKS, "claude"], { home });
+    const claude = await hud(["eval", TASKS, "claude", "--all"], { home, env: { ANTHROPIC_API_KEY: "" } });
     expect(claude.code).toBe(1);
-    expect(claude.stderr.trim()).toBe("error: agent 'claude' is not available yet");
+    expect(claude.stderr.trim()).toBe(
+      "error: model 'claude-sonnet-4-6' needs ANTHROPIC_API_KEY (or HUD_API_KEY with HUD_GATEWAY_URL to go through the HUD gateway)",
+    );
 
     const runtime = await hud(["eval", TASKS, "nop", "--runtime", "docker"], { home });
     expect(runtime.code).toBe(2);

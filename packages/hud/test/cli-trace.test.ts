@@ -63,8 +63,14 @@ function storeToolTrace(home: string): string {
     score: 0.5,
     content: "half right",
     subscores: [
-      { name: "tests", value: 1, weight: 2, children: [{ name: "unit", value: 1 }] },
-      { name: "style", value: 0 },
+      {
+        name: "tests",
+        value: 1,
+        weight: 2,
+        info: { exit_code: 0, stdout: "ok", stderr: "" },
+        children: [{ name: "unit", value: 1, weight: 1, info: { reason: "all 12 tests pass" } }],
+      },
+      { name: "style", value: 0, weight: -0.5, info: { reason: "uses   var\nin two places" } },
     ],
   };
   trace.content = "done";
@@ -112,9 +118,12 @@ describe("hud trace", () => {
       "! [agent loop] Error: tool budget exhausted",
       "grade 0.5",
       "half right",
-      "├─ tests 1.000 ×2",
-      "│  └─ unit 1.000",
-      "└─ style 0.000",
+      "├─ tests 1.000 weight 2",
+      "│    exit 0",
+      "│  └─ unit 1.000 weight 1",
+      "│       all 12 tests pass",
+      "└─ style 0.000 weight -0.5",
+      "     uses var in two places",
       'Answer  "done"',
     ];
     let at = 0;

@@ -18,10 +18,32 @@ describe("package surface", () => {
   it("pins the named exports of every entry point", async () => {
     const names = async (path: string) => Object.keys(await import(path)).sort();
     expect(await names("hud")).toEqual(HUD_EXPORTS);
-    expect(await names("hud/agents")).toEqual(["BUILTIN_AGENTS", "builtinAgent", "human", "nop", "oracle"]);
+    expect(await names("hud/agents")).toEqual([
+      "AGENT_DEFAULTS",
+      "AGENT_TYPES",
+      "AnthropicModel",
+      "BUILTIN_AGENTS",
+      "GeminiModel",
+      "OpenAIChatModel",
+      "OpenAIModel",
+      "ToolAgent",
+      "builtinAgent",
+      "costOf",
+      "createAgent",
+      "createModelClient",
+      "human",
+      "loadPriceTable",
+      "nop",
+      "oracle",
+      "replay",
+      "textOutput",
+    ]);
     expect(await names("hud/graders")).toEqual([
+      "BashGrader",
+      "DEFAULT_JUDGE_MODEL",
       "EvaluationResult",
       "Grader",
+      "LLMJudgeGrader",
       "SubScore",
       "combine",
       "combineAll",
@@ -34,7 +56,7 @@ describe("package surface", () => {
       "normalize",
       "numericMatch",
     ]);
-    expect(await names("hud/testing")).toEqual(["serveForTest"]);
+    expect(await names("hud/testing")).toEqual(["serveForTest", "startFakeModelServer"]);
   });
 });
 

@@ -30,6 +30,7 @@ export const commands: Record<string, Entry> = {
     summary: "list, start and grade tasks (split start/grade across processes)",
     load: () => import("./commands/task.ts"),
   },
+  models: { summary: "list the known models with their prices", load: () => import("./commands/models.ts") },
 };
 
 export function version(): string {

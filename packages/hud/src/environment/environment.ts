@@ -32,6 +32,7 @@ export class Environment {
   readonly version: string;
   readonly templates = new Map<string, Template<unknown>>();
   private readonly caps = new Map<string, Capability>();
+  private readonly attachedWorkspaces: Workspace[] = [];
   private readonly startHooks: Hook[] = [];
   private readonly stopHooks: Hook[] = [];
   private starting: Promise<void> | undefined;
@@ -81,7 +82,14 @@ export class Environment {
    * started by `start()` and stopped by `stop()`. `ws.root` is its absolute directory on this host.
    */
   workspace(root: string, options: WorkspaceOptions = {}): Workspace {
-    return attachWorkspace(this, root, options);
+    const workspace = attachWorkspace(this, root, options);
+    this.attachedWorkspaces.push(workspace);
+    return workspace;
+  }
+
+  /** The workspaces attached with `workspace()`, in order (graders such as BashGrader run in the only one). */
+  get workspaces(): readonly Workspace[] {
+    return [...this.attachedWorkspaces];
   }
 
   /** Host an MCP server (built with @modelcontextprotocol/sdk) over streamable HTTP; publishes an `mcp` capability. */

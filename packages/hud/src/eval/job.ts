@@ -35,6 +35,8 @@ export class Job {
   readonly group: number;
   readonly taskset_id: string | undefined;
   readonly runs: Run[];
+  /** Set when the job's budget ran out before every rollout started. */
+  budgetStop: { budgetUsd: number; spentUsd: number; notStarted: number } | undefined;
 
   constructor(init: JobInit) {
     this.id = init.id ?? newId();

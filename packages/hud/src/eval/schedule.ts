@@ -10,6 +10,7 @@ import type { Agent } from "./agent.ts";
 import { Job, newId } from "./job.ts";
 import { type RolloutObserver, rollout, validateTimeouts } from "./rollout.ts";
 import type { Run } from "./run.ts";
+import type { AgentStep } from "./trace.ts";
 
 export const DEFAULT_MAX_CONCURRENT = 30;
 
@@ -34,6 +35,11 @@ export interface RunOptions {
   rolloutTimeout?: number;
   /** Abort: stop scheduling and cancel running rollouts (they end `cancelled`). */
   signal?: AbortSignal;
+  /**
+   * Dollars the job may spend on model calls (as the agent steps report `usage.cost_usd`): once spent, no new
+   * rollout starts; running ones finish. What was left out is in `job.budgetStop`.
+   */
+  budgetUsd?: number;
   observer?: JobObserver;
   connect?: ConnectOptions;
 }
@@ -97,6 +103,62 @@ function defaultPlacement(
   return placement;
 }
 
+/**
+ * Adds up the cost agent steps report, and decides whether another rollout may start: not once the budget is
+ * spent, and not when the spend so far plus the running rollouts and this one, each at the mean cost of the
+ * finished ones, would go over it — so a job stops before it overspends rather than after.
+ */
+class Budget {
+  readonly limit: number;
+  total = 0;
+  private running = 0;
+  private finished = 0;
+  private finishedCost = 0;
+  private readonly costs = new WeakMap<Run, number>();
+
+  constructor(limit: number) {
+    if (!(Number.isFinite(limit) && limit > 0))
+      throw new HudError(`budgetUsd must be a positive number (got ${limit})`);
+    this.limit = limit;
+  }
+
+  get spent(): boolean {
+    return this.total >= this.limit;
+  }
+
+  /** Whether one more rollout fits (counting it as started when it does). */
+  admit(): boolean {
+    if (this.spent) return false;
+    const mean = this.finished > 0 ? this.finishedCost / this.finished : 0;
+    if (this.total + (this.running + 1) * mean > this.limit) return false;
+    this.running++;
+    return true;
+  }
+
+  observing(inner: JobObserver | undefined): JobObserver {
+    return {
+      jobStarted: inner?.jobStarted?.bind(inner),
+      jobFinished: inner?.jobFinished?.bind(inner),
+      rolloutStarted: (run) => {
+        this.costs.set(run, 0);
+        run.trace.onStep((step) => {
+          const cost = (step as AgentStep).usage?.cost_usd;
+          if (typeof cost !== "number" || !Number.isFinite(cost)) return;
+          this.total += cost;
+          this.costs.set(run, (this.costs.get(run) ?? 0) + cost);
+        });
+        return inner?.rolloutStarted?.(run);
+      },
+      rolloutFinished: (run) => {
+        this.running--;
+        this.finished++;
+        this.finishedCost += this.costs.get(run) ?? 0;
+        return inner?.rolloutFinished?.(run);
+      },
+    };
+  }
+}
+
 function positiveInteger(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1)
@@ -123,11 +185,13 @@ export async function runTasks(
   }
   const job = options.job ?? new Job({ name: options.name ?? defaultJobName(name, tasks, group), group });
   const plan = planRollouts(tasks, group, job.runs);
-  await options.observer?.jobStarted?.(job, plan);
+  const budget = options.budgetUsd === undefined ? undefined : new Budget(options.budgetUsd);
+  const observer = budget ? budget.observing(options.observer) : options.observer;
+  await observer?.jobStarted?.(job, plan);
   const results: (Run | undefined)[] = new Array(plan.length);
   let next = 0;
   const worker = async () => {
-    while (next < plan.length && !options.signal?.aborted) {
+    while (next < plan.length && !options.signal?.aborted && (budget === undefined || budget.admit())) {
       const index = next++;
       const item = plan[index]!;
       results[index] = await rollout(item.task, agent, {
@@ -137,7 +201,7 @@ export async function runTasks(
         repeat: item.repeat,
         rolloutTimeout: options.rolloutTimeout,
         signal: options.signal,
-        observer: options.observer,
+        observer,
         connect: options.connect,
       });
     }
@@ -154,6 +218,9 @@ export async function runTasks(
     if (old.trace.status === "cancelled" && rerun.has(pairKey(old.slug, old.repeat))) job.runs.splice(i, 1);
   }
   for (const run of results) if (run) job.runs.push(run);
-  await options.observer?.jobFinished?.(job);
+  if (budget && next < plan.length && !options.signal?.aborted) {
+    job.budgetStop = { budgetUsd: budget.limit, spentUsd: budget.total, notStarted: plan.length - next };
+  }
+  await observer?.jobFinished?.(job);
   return job;
 }

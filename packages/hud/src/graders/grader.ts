@@ -17,6 +17,11 @@ export abstract class Grader<P extends object = { [key: string]: unknown }> {
   /** Score the parameters: a value in [0, 1], `[value, info]`, or a SubScore. */
   abstract computeScore(params: P): Promise<ScoreResult> | ScoreResult;
 
+  /** What `info._parameters` records of the parameters (default: all of them, made JSON-safe). */
+  protected recordedParameters(params: P): unknown {
+    return jsonSafe(params);
+  }
+
   /** `MyGrader.grade({ weight, name, ...params })`: grade with a fresh instance. */
   static grade<P extends object>(this: new () => Grader<P>, options: GradeOptions & P): Promise<SubScore> {
     return new this().grade(options);
@@ -27,7 +32,7 @@ export abstract class Grader<P extends object = { [key: string]: unknown }> {
     const { weight = 1, name = this.constructor.name, ...rest } = options;
     const params = rest as unknown as P;
     const result = await this.computeScore(params);
-    const parameters = jsonSafe(params);
+    const parameters = this.recordedParameters(params);
     if (result instanceof SubScore) {
       return result.with({ name, weight, info: { ...result.info, _parameters: parameters } });
     }

@@ -60,6 +60,13 @@ function finishedStatus(run: Run): boolean {
   return run.trace.status === "completed" || run.trace.status === "error";
 }
 
+export interface CostHistory {
+  bySlug: Map<string, { rollouts: number; meanUsd: number }>;
+  /** Rollouts behind the figures, and their mean cost (undefined without any). */
+  rollouts: number;
+  meanUsd: number | undefined;
+}
+
 export class LocalStore implements JobObserver, Disposable {
   readonly home: string;
   readonly path: string;
@@ -292,6 +299,24 @@ export class LocalStore implements JobObserver, Disposable {
       const { id, name, status, runs, reward, created_at, source, agent, model } = jobRecord(row);
       return { id, name, status, runs, reward, created_at, source, agent, model };
     });
+  }
+
+  /**
+   * What rollouts of `model` cost so far, per task slug: finished rollouts that made priced model calls. The basis
+   * of `hud eval --dry-run`'s estimate.
+   */
+  costHistory(model: string): CostHistory {
+    this.ensureOpen();
+    const rows = this.db.all<{ slug: string; rollouts: number; cost: number }>(
+      `SELECT slug, COUNT(*) AS rollouts, SUM(cost_usd) AS cost FROM traces
+       WHERE model = ? AND status IN ('completed', 'error') AND llm_call_count > 0 AND cost_usd > 0
+       GROUP BY slug`,
+      model,
+    );
+    const bySlug = new Map(rows.map((r) => [r.slug, { rollouts: r.rollouts, meanUsd: r.cost / r.rollouts }]));
+    const rollouts = rows.reduce((n, r) => n + r.rollouts, 0);
+    const cost = rows.reduce((n, r) => n + r.cost, 0);
+    return { bySlug, rollouts, meanUsd: rollouts > 0 ? cost / rollouts : undefined };
   }
 
   /** The full job id for a unique prefix (a dashed uuid works too). */

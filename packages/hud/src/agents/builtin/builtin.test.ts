@@ -126,12 +126,14 @@ describe("human", () => {
 });
 
 describe("builtinAgent", () => {
-  it("knows the model-free agents and says model agents are not available yet", () => {
+  it("knows the model-free agents and refuses the reference's agents that have no provider here", () => {
     expect(builtinAgent("oracle")).toBe(oracle);
     expect(builtinAgent("nop")).toBe(nop);
-    expect(() => builtinAgent("claude")).toThrow("agent 'claude' is not available yet");
+    expect(() => builtinAgent("browser_use")).toThrow(
+      "agent 'browser_use' is not available in hud for TypeScript yet",
+    );
     expect(() => builtinAgent("robot")).toThrow(
-      "unknown agent 'robot' (built-in agents: oracle, nop, human)",
+      "unknown agent 'robot' (built-in: oracle, nop, human, replay; model agents: claude, openai, gemini, openai_compatible, or a model id such as claude-sonnet-4-5)",
     );
   });
 });

@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { builtinAgent } from "../../agents/builtin/registry.ts";
 import { writeFileAtomically } from "../../eval/atomic-write.ts";
 import { Job } from "../../eval/job.ts";
 import { defaultJobName } from "../../eval/schedule.ts";
@@ -11,6 +10,8 @@ import { Taskset } from "../../eval/taskset.ts";
 import { LocalStore } from "../../store/local-store.ts";
 import type { JobRecord } from "../../store/records.ts";
 import { SpanFileSink } from "../../telemetry/span-file-sink.ts";
+import { agentModel, chooseAgent } from "../eval/agent-choice.ts";
+import { estimateCost } from "../eval/cost-estimate.ts";
 import {
   EVAL_OPTIONS,
   type EvalPlan,
@@ -26,6 +27,7 @@ import { resumedTasks, selectTasks, taskSourceCandidates } from "../eval/options
 import { evalPlacement } from "../eval/placement.ts";
 import { ProgressDisplay } from "../eval/progress.ts";
 import { renderSummary, shortId } from "../eval/render-summary.ts";
+import { replayLines, replayPlan } from "../eval/replay-plan.ts";
 import { evalStats } from "../eval/stats.ts";
 import { styleFor } from "../eval/style.ts";
 import { type CliIO, type Command, UsageError } from "../io.ts";
@@ -34,7 +36,8 @@ const HELP = `Usage: hud eval [source] [agent] [options]
 
 Run an agent over the tasks of a source and report the rewards. Every run is stored (see hud jobs).
 source: tasks.ts/.js, .json/.jsonl, or a directory (default: the one task source in the current directory)
-agent:  oracle (the reference solutions), nop (empty answers), human (you, at the terminal)
+agent:  oracle (the reference solutions), nop (empty answers), human (you, at the terminal),
+        claude | openai | gemini | openai_compatible (a model agent; pick the model with -m), or a model id
 
 Options:
   --all                  run every task (default: only the first)
@@ -44,9 +47,18 @@ Options:
   --max-concurrent <n>   rollouts at once (default 30)
   --max-steps <n>        agent step budget (default 10)
   -m, --model <id>       model for model agents
-  -c, --config k=v       agent setting (repeatable; true/false/numbers parsed)
+  -c, --config k=v       agent setting (repeatable; true/false/numbers parsed): max_tokens (per rollout),
+                         max_output_tokens (per call), system_prompt, stop_on, timeout_seconds,
+                         tool_timeout_seconds, base_url (openai_compatible)
+  --max-cost-per-rollout <usd>  end a rollout once its model calls cost this much (grading still runs)
+  --budget <usd>         stop starting rollouts once the job has spent this much (running ones finish)
+  --dry-run              print a cost estimate from recorded rollouts of the model, run nothing
+  --trace <id>           with the replay agent: the stored trace to replay (its task runs once)
+  --job <id>             with the replay agent: replay every finished rollout of this job
   --runtime <where>      local (a hud serve child per rollout; default) or tcp://host:port
   --shared               with local: one child per environment, shared by its rollouts
+  --pass-env <NAME>      let the environment processes keep this secret-looking variable (repeatable;
+                         e.g. ANTHROPIC_API_KEY for an LLM judge; stripped by default)
   --resume <job-id>      finish a stopped job: run only its missing rollouts (id prefix ok)
   --json                 print one JSON summary on stdout (logs go to stderr)
   --junit <file>         write a JUnit XML report, one test case per rollout
@@ -88,27 +100,71 @@ async function evaluate(plan: EvalPlan, resumed: JobRecord | undefined, io: CliI
     throw new UsageError("name an agent: hud eval <source> <agent> (built-in: oracle, nop, human)");
   }
   const agentName = plan.agent;
-  const agent = builtinAgent(agentName, { output: log });
+  if ((plan.replay.trace !== undefined || plan.replay.job !== undefined) && agentName !== "replay") {
+    throw new UsageError(`--trace and --job go with the replay agent: hud eval <source> replay --trace <id>`);
+  }
   const taskset = await Taskset.fromFile(source);
-  const { tasks, onlyFirstOf } = plan.resumeSlugs
-    ? { tasks: resumedTasks(taskset.tasks, plan.resumeSlugs, source), onlyFirstOf: undefined }
-    : selectTasks(taskset.tasks, { all: plan.all, taskIds: plan.taskIds });
+  const replaying =
+    agentName === "replay" ? replayPlan(store, plan.replay, taskset.tasks, source) : undefined;
+  const { tasks, onlyFirstOf } = replaying
+    ? { tasks: replaying.tasks, onlyFirstOf: undefined }
+    : plan.resumeSlugs
+      ? { tasks: resumedTasks(taskset.tasks, plan.resumeSlugs, source), onlyFirstOf: undefined }
+      : selectTasks(taskset.tasks, { all: plan.all, taskIds: plan.taskIds });
   if (onlyFirstOf !== undefined) {
     io.stderr(
       `note: running only the first of ${onlyFirstOf} tasks ('${tasks[0]!.slug}'); pass --all to run them all\n`,
     );
   }
-  const group = plan.group ?? 1;
+  const group = replaying?.group ?? plan.group ?? 1;
+  if (plan.dryRun) {
+    const model = agentModel(agentName, plan.model, io.env);
+    if (model === undefined) {
+      log(`${agentName} makes no model calls: ${tasks.length * group} rollouts cost nothing.\n`);
+    } else {
+      log(
+        `${estimateCost(
+          model,
+          store.costHistory(model),
+          tasks.map((t) => t.slug),
+          group,
+        ).lines.join("\n")}\n`,
+      );
+    }
+    return undefined;
+  }
+  const choice = replaying
+    ? { agent: replaying.agent, model: undefined, ignored: [] }
+    : chooseAgent(agentName, {
+        model: plan.model,
+        maxSteps: plan.maxSteps,
+        maxCostPerRollout: plan.maxCostPerRollout,
+        config: plan.agentConfig,
+        env: io.env,
+        human: { output: log },
+      });
+  const agent = choice.agent;
+  if (choice.ignored.length > 0) {
+    io.stderr(
+      `note: ignoring settings this agent does not take: ${choice.ignored.map((k) => `-c ${k}`).join(", ")}\n`,
+    );
+  }
   const job = resumed
     ? store.loadJob(resumed.id)
     : new Job({ name: defaultJobName(taskset.name, tasks, group), group });
   const slugs = tasks.map((t) => t.slug);
   if (!resumed) {
-    store.setJobMeta(job.id, { source, agent: agentName, model: plan.model, config: jobConfig(plan, slugs) });
+    store.setJobMeta(job.id, {
+      source,
+      agent: agentName,
+      model: choice.model ?? plan.model,
+      config: jobConfig(plan, slugs),
+    });
   }
   const where = await evalPlacement(plan.runtime, source, {
     shared: plan.shared,
     width: plan.maxConcurrent,
+    passEnv: plan.passEnv,
     onWarning: (message) => io.stderr(`warning: ${message}\n`),
   });
   const human = agentName === "human";
@@ -137,6 +193,7 @@ async function evaluate(plan: EvalPlan, resumed: JobRecord | undefined, io: CliI
       maxConcurrent: plan.maxConcurrent,
       job,
       signal: io.signal,
+      budgetUsd: plan.budget,
       observer: fanOut(store, SpanFileSink.fromEnv(io.env), display),
     });
   } finally {
@@ -158,8 +215,11 @@ const command: Command = async (argv, io) => {
     const resumed = values.resume === undefined ? undefined : store.jobDetail(values.resume).job;
     const given = positionalArgs(positionals, (name) => existsSync(resolve(io.cwd, name)));
     const plan = planEval(values, given, resumed);
-    const { job, slugs, seconds, style, log, agentName } = await evaluate(plan, resumed, io, store);
+    const evaluated = await evaluate(plan, resumed, io, store);
+    if (evaluated === undefined) return 0;
+    const { job, slugs, seconds, style, log, agentName } = evaluated;
     const interrupted = io.signal.aborted;
+    const replayed = replayLines(job);
     const facts = jobFacts(job, store);
     const stats = evalStats(facts, slugs);
     if (plan.junit !== undefined) {
@@ -183,16 +243,37 @@ const command: Command = async (argv, io) => {
         tasks: stats.tasks.map((t) => ({ slug: t.slug, reward: t.reward, std: t.std, rewards: t.rewards })),
         tokens: stats.tokens,
         cost_usd: stats.costUsd,
+        budget_stop: job.budgetStop
+          ? {
+              budget_usd: job.budgetStop.budgetUsd,
+              spent_usd: job.budgetStop.spentUsd,
+              not_started: job.budgetStop.notStarted,
+            }
+          : null,
         duration_s: Number(seconds.toFixed(3)),
         agent: agentName,
-        model: plan.model ?? null,
+        model: store.jobDetail(job.id).job.model ?? plan.model ?? null,
       };
       io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       const context = { jobId: job.id, name: job.name, agent: agentName, seconds, interrupted };
       log(`${renderSummary(stats, context, style).join("\n")}\n`);
+      if (replayed.lines.length > 0) log(`${replayed.lines.join("\n")}\n`);
+      if (job.budgetStop) {
+        const { budgetUsd, spentUsd, notStarted } = job.budgetStop;
+        log(
+          `Budget reached: $${spentUsd.toFixed(4)} spent of $${budgetUsd}; ${notStarted} rollouts not started ` +
+            `(finish with: hud eval --resume ${shortId(job.id)} --budget <usd>)\n`,
+        );
+      }
     }
     if (interrupted) return 130;
+    if (replayed.differing > 0) {
+      io.stderr(
+        `error: ${replayed.differing} replayed rollout(s) got a tool result that differs from the stored trace\n`,
+      );
+      return 1;
+    }
     if (plan.failUnder !== undefined && stats.reward < plan.failUnder) {
       io.stderr(`error: mean reward ${stats.reward.toFixed(3)} is below --fail-under ${plan.failUnder}\n`);
       return 1;

@@ -22,10 +22,16 @@ export const EVAL_OPTIONS = {
   config: { type: "string", short: "c", multiple: true },
   runtime: { type: "string" },
   shared: { type: "boolean" },
+  "pass-env": { type: "string", multiple: true },
   resume: { type: "string" },
   json: { type: "boolean" },
   junit: { type: "string" },
   "fail-under": { type: "string" },
+  "max-cost-per-rollout": { type: "string" },
+  budget: { type: "string" },
+  "dry-run": { type: "boolean" },
+  trace: { type: "string" },
+  job: { type: "string" },
   yes: { type: "boolean", short: "y" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -43,10 +49,16 @@ export interface EvalValues {
   config?: string[];
   runtime?: string;
   shared?: boolean;
+  "pass-env"?: string[];
   resume?: string;
   json?: boolean;
   junit?: string;
   "fail-under"?: string;
+  "max-cost-per-rollout"?: string;
+  budget?: string;
+  "dry-run"?: boolean;
+  trace?: string;
+  job?: string;
   yes?: boolean;
   verbose?: boolean;
   help?: boolean;
@@ -66,10 +78,17 @@ export interface EvalPlan {
   maxSteps: number;
   runtime: string;
   shared: boolean;
+  passEnv: string[];
   agentConfig: JsonObject;
   json: boolean;
   junit: string | undefined;
   failUnder: number | undefined;
+  maxCostPerRollout: number | undefined;
+  /** Dollars the job may spend (not stored: a resumed job takes a new --budget). */
+  budget: number | undefined;
+  dryRun: boolean;
+  /** What the replay agent replays. */
+  replay: { trace?: string; job?: string };
   verbose: boolean;
 }
 
@@ -95,6 +114,12 @@ export function positionalArgs(
   if (first !== undefined && second === undefined && isAgentName(first) && !isPath(first))
     return { agent: first };
   return { source: first, agent: second };
+}
+
+function positiveFlag(text: string | undefined, flag: string): number | undefined {
+  const n = numberFlag(text, flag);
+  if (n !== undefined && !(n > 0)) throw new UsageError(`${flag} must be a positive number (got '${text}')`);
+  return n;
 }
 
 /** Flags win; a resumed job fills in what was not given from how it was started. */
@@ -137,6 +162,7 @@ export function planEval(
     maxSteps,
     runtime: checkRuntime(values.runtime ?? str(config.runtime) ?? "local"),
     shared: Boolean(values.shared ?? config.shared),
+    passEnv: values["pass-env"] ?? stringList(config.pass_env) ?? [],
     agentConfig: {
       ...(typeof storedConfig === "object" && storedConfig !== null && !Array.isArray(storedConfig)
         ? (storedConfig as JsonObject)
@@ -146,6 +172,14 @@ export function planEval(
     json: Boolean(values.json),
     junit: values.junit,
     failUnder: numberFlag(values["fail-under"], "--fail-under"),
+    maxCostPerRollout: positiveFlag(
+      values["max-cost-per-rollout"] ??
+        (num(config.max_cost_per_rollout) === undefined ? undefined : String(config.max_cost_per_rollout)),
+      "--max-cost-per-rollout",
+    ),
+    budget: positiveFlag(values.budget, "--budget"),
+    dryRun: Boolean(values["dry-run"]),
+    replay: { trace: values.trace, job: values.job },
     verbose: Boolean(values.verbose),
   };
 }
@@ -159,6 +193,8 @@ export function jobConfig(plan: EvalPlan, slugs: readonly string[]): JsonObject 
     max_steps: plan.maxSteps,
     runtime: plan.runtime,
     shared: plan.shared,
+    ...(plan.passEnv.length > 0 ? { pass_env: plan.passEnv } : {}),
     agent_config: plan.agentConfig,
+    ...(plan.maxCostPerRollout === undefined ? {} : { max_cost_per_rollout: plan.maxCostPerRollout }),
   };
 }

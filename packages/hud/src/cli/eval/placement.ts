@@ -19,6 +19,8 @@ export interface PlacementOptions {
   /** Rollouts in flight (the width of a shared child). */
   width: number;
   onWarning: (message: string) => void;
+  /** Secret-looking variables the environment processes may keep (e.g. a judge's API key). */
+  passEnv?: string[];
 }
 
 export async function evalPlacement(
@@ -31,7 +33,10 @@ export async function evalPlacement(
   }
   if (runtime === "hud") throw new UsageError("--runtime hud (the HUD platform) is not available yet");
   const served = await environmentSourceFor(sourcePath);
-  const subprocess = new SubprocessRuntime(served, { onWarning: options.onWarning });
+  const subprocess = new SubprocessRuntime(served, {
+    onWarning: options.onWarning,
+    passEnv: options.passEnv,
+  });
   if (!options.shared) {
     return { placement: subprocess, label: "a hud serve child per rollout", close: async () => {} };
   }

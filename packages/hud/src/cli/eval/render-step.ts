@@ -51,17 +51,35 @@ function indent(lines: string[], prefix: string): string[] {
   return lines.map((line) => `${prefix}${line}`);
 }
 
-/** A subscore tree (`[{name, value, weight, children}]`) drawn with box characters. */
+/** Why a subscore has its value, from its info: a judge's reason, a command's exit, or an error. */
+function subscoreReason(info: unknown): string | undefined {
+  if (!isObject(info)) return undefined;
+  for (const key of ["reason", "explanation", "error"]) {
+    if (typeof info[key] === "string" && info[key] !== "") return info[key];
+  }
+  if (info.timed_out === true) return `timed out after ${String(info.timeout ?? "?")}s`;
+  if (typeof info.exit_code === "number") {
+    const stderr = typeof info.stderr === "string" ? info.stderr.trim().split("\n").at(-1) : "";
+    return `exit ${info.exit_code}${stderr ? `: ${stderr}` : ""}`;
+  }
+  return undefined;
+}
+
+/** A subscore tree (`[{name, value, weight, children, info}]`): every node with its weight and reason. */
 export function subscoreTree(subscores: unknown, style: Style = PLAIN, prefix = ""): string[] {
   if (!Array.isArray(subscores)) return [];
   const lines: string[] = [];
   subscores.forEach((node, i) => {
     if (!isObject(node)) return;
     const last = i === subscores.length - 1;
-    const weight = typeof node.weight === "number" && node.weight !== 1 ? style.dim(` ×${node.weight}`) : "";
+    const weight =
+      typeof node.weight === "number" ? style.dim(` weight ${Number(node.weight.toPrecision(6))}`) : "";
     const value = typeof node.value === "number" ? node.value.toFixed(3) : "?";
     lines.push(`${prefix}${last ? "└─" : "├─"} ${String(node.name)} ${value}${weight}`);
-    lines.push(...subscoreTree(node.children, style, `${prefix}${last ? "   " : "│  "}`));
+    const inner = `${prefix}${last ? "   " : "│  "}`;
+    const reason = subscoreReason(node.info);
+    if (reason !== undefined) lines.push(style.dim(`${inner}  ${clip(reason.replace(/\s+/g, " "), 300)}`));
+    lines.push(...subscoreTree(node.children, style, inner));
   });
   return lines;
 }

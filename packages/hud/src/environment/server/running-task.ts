@@ -3,6 +3,7 @@ import { ErrorCode, errorMessage, RpcError } from "../../protocol/errors.ts";
 import type { JsonObject } from "../../protocol/jsonrpc.ts";
 import type { GradeFrame, PromptFrame } from "../../protocol/methods.ts";
 import { Answer } from "../answer.ts";
+import { runInEnvironment } from "../current.ts";
 import type { Environment } from "../environment.ts";
 import type { Template, TemplateGenerator } from "../template.ts";
 import { toGradeFrame, toPromptFrame } from "./frames.ts";
@@ -49,11 +50,14 @@ export class RunningTask {
     let generator: TemplateGenerator;
     let first: IteratorResult<unknown>;
     try {
-      generator = template.body(args, { env, signal: controller.signal });
+      // Every step runs as this environment's task code (graders find its workspaces): a generator resumes in the
+      // context of whoever calls next(), so each call is wrapped, not just the first.
+      generator = runInEnvironment(env, () => template.body(args, { env, signal: controller.signal }));
       if (typeof generator?.next !== "function") {
         throw new Error(`task '${id}': the template body must be a generator function (async function*)`);
       }
-      first = await generator.next();
+      const started = generator;
+      first = await runInEnvironment(env, () => started.next());
     } catch (error) {
       throw fromTemplate(error);
     }
@@ -64,7 +68,8 @@ export class RunningTask {
     try {
       prompt = toPromptFrame(id, first.value);
     } catch (error) {
-      await settle(generator.return(undefined));
+      const started = generator;
+      await settle(runInEnvironment(env, () => started.return(undefined)));
       throw error;
     }
     return new RunningTask(env, template, args, generator, prompt, controller);
@@ -89,7 +94,7 @@ export class RunningTask {
     }
     let step: IteratorResult<unknown>;
     try {
-      step = await this.generator.next(answer);
+      step = await runInEnvironment(this.env, () => this.generator.next(answer));
     } catch (error) {
       throw fromTemplate(error);
     }
@@ -106,11 +111,9 @@ export class RunningTask {
     const solution = this.template.solution;
     if (!solution) throw new RpcError(ErrorCode.MethodNotFound, `no reference solution for '${this.id}'`);
     try {
-      const answer = await solution(this.args, {
-        env: this.env,
-        prompt: this.prompt,
-        signal: this.controller.signal,
-      });
+      const answer = await runInEnvironment(this.env, () =>
+        solution(this.args, { env: this.env, prompt: this.prompt, signal: this.controller.signal }),
+      );
       return { answer: answer ?? null };
     } catch (error) {
       throw new RpcError(ErrorCode.ServerError, `solution for '${this.id}' failed: ${errorMessage(error)}`);
@@ -132,7 +135,7 @@ export class RunningTask {
 
   private async close(): Promise<void> {
     try {
-      await this.generator.return(undefined);
+      await runInEnvironment(this.env, () => this.generator.return(undefined));
     } catch (error) {
       process.emitWarning(`task '${this.id}' cleanup failed: ${errorMessage(error)}`);
     }

@@ -15,6 +15,7 @@ describe("resolveOptions", () => {
       trackFiles: true,
       bwrapPath: "bwrap",
       execTimeout: 600,
+      snapshot: true,
       limits: DEFAULT_LIMITS,
     });
     expect(DEFAULT_LIMITS).toMatchObject({

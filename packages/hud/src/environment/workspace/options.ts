@@ -57,6 +57,11 @@ export interface WorkspaceOptions {
   bwrapPath?: string;
   /** Default seconds before `exec()` kills a command (default 600). */
   execTimeout?: number;
+  /**
+   * Keep a copy of the root as it was at start, outside the root, so `restore()` (and BashGrader's `pristine`)
+   * can put paths back (default true; the copy costs the root's size on disk at every start).
+   */
+  snapshot?: boolean;
 }
 
 export interface ResolvedLimits {
@@ -84,6 +89,7 @@ export interface ResolvedWorkspaceOptions {
   trackFiles: boolean;
   bwrapPath: string;
   execTimeout: number;
+  snapshot: boolean;
 }
 
 const GiB = 1024 * 1024 * 1024;
@@ -191,6 +197,7 @@ export function resolveOptions(
     bwrapPath: options.bwrapPath ?? "bwrap",
     execTimeout:
       options.execTimeout === undefined ? 600 : positiveSeconds(options.execTimeout, "execTimeout"),
+    snapshot: options.snapshot !== false,
   };
 }
 

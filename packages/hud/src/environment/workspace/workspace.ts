@@ -14,6 +14,7 @@ import {
 } from "./options.ts";
 import { Sandbox } from "./sandbox.ts";
 import { TOOLS } from "./sandbox-argv.ts";
+import { copyTree, restoreFromSnapshot } from "./snapshot.ts";
 import { SshServer } from "./ssh-server.ts";
 
 export type { WorkspaceLimits, WorkspaceOptions } from "./options.ts";
@@ -49,6 +50,8 @@ const SFTP_SERVERS = [
 
 interface Running {
   keys: WorkspaceKeys;
+  /** The root as it was at start (inside the keys' private directory), unless `snapshot: false`. */
+  snapshot: string | undefined;
   sandbox: Sandbox;
   server: SshServer;
   capability: Capability;
@@ -105,6 +108,9 @@ export class Workspace {
     const keys = await generateKeys(this.root);
     let sandbox: Sandbox | undefined;
     try {
+      // Before the sandbox exists, so nothing the agent runs can be changing the root while it is copied.
+      const snapshot = options.snapshot ? join(keys.dir, "snapshot") : undefined;
+      if (snapshot) await copyTree(this.root, snapshot);
       sandbox = await Sandbox.start(this.root, options);
       await this.chown(sandbox, ".");
       const server = await SshServer.listen({
@@ -125,7 +131,7 @@ export class Workspace {
         cwd: options.cwd,
         isolation: options.isolation,
       });
-      this.running = { keys, sandbox, server, capability };
+      this.running = { keys, snapshot, sandbox, server, capability };
       return capability;
     } catch (error) {
       await sandbox?.stop();
@@ -185,6 +191,27 @@ export class Workspace {
       timedOut,
       truncated: stdout.truncated || stderr.truncated,
     };
+  }
+
+  /**
+   * Put `paths` (relative to the root, e.g. `["tests/"]`) back as they were when the workspace started: what is
+   * there now is deleted and the start-time copy put in its place (a path that did not exist then is deleted). Runs
+   * in the sandbox as the agent, so restored files are the agent's. Needs the snapshot (`snapshot: false` opts out).
+   */
+  async restore(paths: readonly string[]): Promise<void> {
+    const running = this.require("restore");
+    if (!running.snapshot) {
+      throw new HudError(
+        "workspace.restore: this workspace keeps no snapshot (it was created with snapshot: false); remove that option",
+      );
+    }
+    await restoreFromSnapshot(
+      running.sandbox,
+      this.resolved.cwd,
+      running.snapshot,
+      paths,
+      this.resolved.execTimeout,
+    );
   }
 
   /**
