@@ -1,6 +1,7 @@
 // Run the benchmarks and print one line each: figure, floor measured in the same run, ratio, target, PASS/MISS.
 // Usage: node --conditions=hud-source bench/run.ts [name ...] [--quick]   (names: the keys of `benchmarks`)
 import { agentLoop } from "./agent-loop.ts";
+import { containerAcquisition } from "./container-acquisition.ts";
 import { controlRoundTrip } from "./control-round-trip.ts";
 import { type Figure, formatFigure, passes } from "./measure.ts";
 import { concurrentRollouts } from "./rollout-concurrency.ts";
@@ -23,6 +24,7 @@ const benchmarks: Record<string, () => Promise<Figure | Figure[]>> = {
   store: () => storeIngest({ runs: 3, steps: quick ? 20_000 : 100_000 }),
   agent: () => agentLoop({ runs: quick ? 3 : 7, turns: quick ? 20 : 50 }),
   workspace: () => workspaceSsh({ runs: 3, commands: quick ? 200 : 1000, megabytes: quick ? 16 : 64 }),
+  container: () => containerAcquisition({ runs: quick ? 3 : 5, concurrent: 20 }),
 };
 
 const unknown = wanted.filter((name) => !(name in benchmarks));

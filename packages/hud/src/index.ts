@@ -79,6 +79,8 @@ export type {
   ManifestEntry,
   PromptFrame,
 } from "./protocol/methods.ts";
+export { DockerRuntime, type DockerRuntimeOptions } from "./runtime/docker/docker-runtime.ts";
+export { type ReapOptions, reapContainers } from "./runtime/docker/reaper.ts";
 export { LocalRuntime, type LocalRuntimeOptions, type LocalSource } from "./runtime/local.ts";
 export type { Lease, Placement } from "./runtime/placement.ts";
 export { Shared, type SharedOptions } from "./runtime/shared.ts";

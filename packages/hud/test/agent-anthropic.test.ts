@@ -3,7 +3,7 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rollout } from "hud";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { env as coding, fixRange } from "../../../examples/coding/env.ts";
 import { count, env as quickstart } from "../../../examples/quickstart/env.ts";
 import {
@@ -11,26 +11,25 @@ import {
   type AnthropicModelOptions,
 } from "../src/agents/providers/anthropic/anthropic-model.ts";
 import { ToolAgent } from "../src/agents/tool-agent.ts";
-import type { AgentStep, Step, ToolStep } from "../src/eval/trace.ts";
 import { LocalRuntime } from "../src/runtime/local.ts";
-import {
-  type FakeConversation,
-  type FakeModelServer,
-  type FakePart,
-  type FakePolicy,
-  startFakeModelServer,
-} from "../src/testing/index.ts";
+import type { FakeModelServer, FakePolicy } from "../src/testing/index.ts";
 import { useCleanup } from "./support/cleanup.ts";
+import {
+  agentSteps,
+  letterCount,
+  promptOf,
+  systemErrors,
+  toolResults,
+  toolSteps,
+  useFakeModelServer,
+} from "./support/fake-model.ts";
 
 const defer = useCleanup();
+const startServer = useFakeModelServer();
 let server: FakeModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 async function claudeAgent(policy: FakePolicy, retry?: AnthropicModelOptions["retry"]) {
-  server = await startFakeModelServer({ policy });
+  server = await startServer({ policy });
   const model = new AnthropicModel({
     model: "claude-haiku-4-5",
     apiKey: "test",
@@ -45,24 +44,12 @@ async function claudeAgent(policy: FakePolicy, retry?: AnthropicModelOptions["re
   );
 }
 
-const parts = (conversation: FakeConversation): FakePart[] => conversation.messages.flatMap((m) => m.parts);
-const firstText = (conversation: FakeConversation): string =>
-  parts(conversation).find((p): p is Extract<FakePart, { type: "text" }> => p.type === "text")?.text ?? "";
-const toolResults = (conversation: FakeConversation) =>
-  parts(conversation).filter(
-    (p): p is Extract<FakePart, { type: "tool_result" }> => p.type === "tool_result",
-  );
-
-const agentSteps = (steps: readonly Step[]) => steps.filter((s): s is AgentStep => s.source === "agent");
-const toolSteps = (steps: readonly Step[]) => steps.filter((s): s is ToolStep => s.source === "tool");
-
 describe("Claude adapter over the fake Anthropic API", () => {
   it("answers the quickstart letters task from the prompt and scores 1", { timeout: 30_000 }, async () => {
-    const agent = await claudeAgent((conversation) => {
-      const [, letter, word] = /letter '(.)' appear in '([^']+)'/.exec(firstText(conversation)) ?? [];
-      const answer = [...(word ?? "")].filter((c) => c === letter).length;
-      return { text: String(answer), usage: { input: 120, cached: 0, output: 1 } };
-    });
+    const agent = await claudeAgent((conversation) => ({
+      text: letterCount(promptOf(conversation)) ?? "?",
+      usage: { input: 120, cached: 0, output: 1 },
+    }));
     const run = await rollout(count({ word: "strawberry", letter: "r" }), agent, {
       runtime: new LocalRuntime(quickstart),
     });
@@ -188,14 +175,13 @@ describe("Claude adapter over the fake Anthropic API", () => {
     expect(server!.requests).toHaveLength(2);
     expect(run.trace.status).toBe("error");
     expect(run.reward).toBe(0);
-    const errors = run.trace.steps.filter((s) => s.source === "system" && s.error !== undefined);
-    expect(errors.map((s) => s.error)).toEqual([
+    expect(systemErrors(run.trace.steps)).toEqual([
       "Anthropic API error 429 rate_limit_error: Number of requests has exceeded your rate limit. (retry after 7s) (after 2 attempts)",
     ]);
   });
 
   it("sends the request's headers with the call", { timeout: 30_000 }, async () => {
-    server = await startFakeModelServer({ policy: () => ({ text: "ok" }) });
+    server = await startServer({ policy: () => ({ text: "ok" }) });
     const model = new AnthropicModel({
       model: "claude-opus-4-8",
       apiKey: "test",
@@ -253,7 +239,7 @@ async function startedStream(then: (res: ServerResponse) => void): Promise<strin
 
 describe("Claude adapter when the transport fails", () => {
   it("names an unreachable endpoint", { timeout: 30_000 }, async () => {
-    server = await startFakeModelServer();
+    server = await startServer();
     const baseURL = server.anthropicBaseURL;
     await server.close();
     const model = new AnthropicModel({ apiKey: "test", baseURL, retry: { maxAttempts: 1 } });
@@ -276,7 +262,7 @@ describe("Claude adapter when the transport fails", () => {
   });
 
   it("ends a call that hangs before answering when the run is aborted", { timeout: 30_000 }, async () => {
-    server = await startFakeModelServer({ policy: () => ({ hang: true }) });
+    server = await startServer({ policy: () => ({ hang: true }) });
     const model = new AnthropicModel({ apiKey: "test", baseURL: server.anthropicBaseURL });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("run cancelled")), 50);

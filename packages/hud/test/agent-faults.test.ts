@@ -1,40 +1,25 @@
 // Provider faults through a model agent and the real SDKs: Retry-After is honoured, a 401 fails at once with the
 // provider's message, and 200 concurrent rollouts against a fake that rate-limits above 20 concurrent requests
 // all finish (retries with backoff, and the per-model AIMD limiter backing off).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { count, env as quickstart } from "../../../examples/quickstart/env.ts";
 import { createAgent } from "../src/agents/create-agent.ts";
 import { LocalRuntime } from "../src/runtime/local.ts";
 import { Shared } from "../src/runtime/shared.ts";
-import {
-  type FakeConversation,
-  type FakeModelServer,
-  type FakeReply,
-  startFakeModelServer,
-} from "../src/testing/index.ts";
+import type { FakeConversation, FakeReply } from "../src/testing/index.ts";
+import { letterCount, textOf, useFakeModelServer } from "./support/fake-model.ts";
 
-let server: FakeModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const startServer = useFakeModelServer();
 
 /** The right count for the quickstart prompt. */
-function answer(c: FakeConversation): FakeReply {
-  const text = c.messages
-    .flatMap((m) => m.parts)
-    .map((p) => (p.type === "text" ? p.text : ""))
-    .join("\n");
-  const m = /letter '(.)' appear in '([^']+)'/.exec(text);
-  return { text: m ? String([...m[2]!].filter((x) => x === m[1]).length) : "?" };
-}
+const answer = (c: FakeConversation): FakeReply => ({ text: letterCount(textOf(c)) ?? "?" });
 
 const task = count({ word: "strawberry", letter: "r" });
 
 describe("provider faults", () => {
   it("honours Retry-After: three 429s of 1 s, then success", { timeout: 60_000 }, async () => {
     let calls = 0;
-    server = await startFakeModelServer({
+    const server = await startServer({
       policy: (c) => (++calls <= 3 ? { fault: 429, retryAfter: 1, message: "slow down" } : answer(c)),
     });
     const agent = createAgent("claude-haiku-4-5", { apiKey: "test", baseURL: server.anthropicBaseURL });
@@ -49,7 +34,7 @@ describe("provider faults", () => {
 
   it("fails a 401 at once with the provider's message", { timeout: 30_000 }, async () => {
     let calls = 0;
-    server = await startFakeModelServer({
+    const server = await startServer({
       policy: () => {
         calls++;
         return { fault: 401, message: "invalid x-api-key" };
@@ -75,7 +60,7 @@ describe("provider faults", () => {
     let inFlight = 0;
     let peak = 0;
     let limited = 0;
-    server = await startFakeModelServer({
+    const server = await startServer({
       policy: async (c) => {
         if (inFlight >= 20) {
           limited++;

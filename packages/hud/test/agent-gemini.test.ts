@@ -5,17 +5,22 @@ import { LocalRuntime, type Run, type Task, Taskset } from "hud";
 import { describe, expect, it } from "vitest";
 import { GeminiModel } from "../src/agents/providers/gemini/gemini-model.ts";
 import { ToolAgent } from "../src/agents/tool-agent.ts";
-import type { AgentStep, BaseStep, ToolStep } from "../src/eval/trace.ts";
-import { type FakeConversation, type FakePolicy, startFakeModelServer } from "../src/testing/index.ts";
-import { useCleanup } from "./support/cleanup.ts";
+import type { FakeConversation, FakePolicy } from "../src/testing/index.ts";
+import {
+  agentSteps,
+  letterCount,
+  promptOf,
+  systemErrors,
+  toolSteps,
+  useFakeModelServer,
+} from "./support/fake-model.ts";
 
-const defer = useCleanup();
+const startServer = useFakeModelServer();
 const EXAMPLES = resolve(import.meta.dirname, "../../../examples");
 const MODEL = "gemini-2.5-pro";
 
 async function geminiAgent(policy: FakePolicy) {
-  const server = await startFakeModelServer({ policy });
-  defer(() => server.close());
+  const server = await startServer({ policy });
   const client = new GeminiModel({
     model: MODEL,
     apiKey: "test",
@@ -48,15 +53,6 @@ async function runOnce(example: string, row: Task, agent: ToolAgent): Promise<Ru
   return job.runs[0]!;
 }
 
-const steps = <T extends BaseStep>(run: Run, source: string) =>
-  run.trace.steps.filter((s) => s.source === source) as T[];
-
-/** The request's first text: the task's prompt. */
-function promptOf({ messages }: FakeConversation): string {
-  const first = messages[0]?.parts[0];
-  return first?.type === "text" ? first.text : "";
-}
-
 /** The function responses of the request's last turn, as Gemini received them on the wire. */
 function wireFunctionResponses(conversation: FakeConversation) {
   const { contents } = conversation.body as {
@@ -73,16 +69,15 @@ function wireFunctionResponses(conversation: FakeConversation) {
 
 describe("ToolAgent with GeminiModel", () => {
   it("answers the quickstart question and scores 1", { timeout: 60_000 }, async () => {
-    const { server, agent } = await geminiAgent((conversation) => {
-      const [, letter = "", word = ""] =
-        /letter '(.)' appear in '([^']+)'/.exec(promptOf(conversation)) ?? [];
-      return { text: String([...word].filter((c) => c === letter).length), usage: { input: 64, output: 1 } };
-    });
+    const { server, agent } = await geminiAgent((conversation) => ({
+      text: letterCount(promptOf(conversation)) ?? "?",
+      usage: { input: 64, output: 1 },
+    }));
     const run = await runOnce("quickstart", await exampleTask("quickstart"), agent);
     expect(run.trace.status).toBe("completed");
     expect(run.trace.content).toBe("3");
     expect(run.reward).toBe(1);
-    const [step] = steps<AgentStep>(run, "agent");
+    const [step] = agentSteps(run.trace.steps);
     expect(step).toMatchObject({ content: "3", done: true, finish_reason: "STOP", model: MODEL });
     expect(step!.usage).toMatchObject({
       prompt_tokens: 64,
@@ -133,7 +128,7 @@ describe("ToolAgent with GeminiModel", () => {
     expect(run.reward).toBe(1);
     expect(run.trace.content).toBe("formatPrice now rounds to the nearest cent.");
 
-    const tools = steps<ToolStep>(run, "tool");
+    const tools = toolSteps(run.trace.steps);
     expect(tools.map((t) => [t.call?.name, t.result?.isError])).toEqual([
       ["run_shell_command", false],
       ["replace", false],
@@ -150,14 +145,14 @@ describe("ToolAgent with GeminiModel", () => {
       { name: "replace", response: { success: true } },
     ]);
 
-    const agentSteps = steps<AgentStep>(run, "agent");
-    expect(agentSteps.map((s) => s.tool_calls.map((c) => c.name))).toEqual([
+    const turns = agentSteps(run.trace.steps);
+    expect(turns.map((s) => s.tool_calls.map((c) => c.name))).toEqual([
       ["run_shell_command"],
       ["replace"],
       [],
     ]);
-    expect(agentSteps[0]!.reasoning).toBe("The price is probably truncated; read src/price.js first.");
-    expect(agentSteps.map((s) => s.usage)).toMatchObject([
+    expect(turns[0]!.reasoning).toBe("The price is probably truncated; read src/price.js first.");
+    expect(turns.map((s) => s.usage)).toMatchObject([
       { prompt_tokens: 900, completion_tokens: 40, cached_tokens: 300 },
       { prompt_tokens: 1100, completion_tokens: 60, cached_tokens: 0 },
       { prompt_tokens: 1200, completion_tokens: 12, cached_tokens: 0 },
@@ -172,13 +167,13 @@ describe("ToolAgent with GeminiModel", () => {
     const run = await runOnce("quickstart", await exampleTask("quickstart"), agent);
     expect(run.trace.status).toBe("error");
     expect(run.reward).toBe(0);
-    const errors = run.trace.steps.flatMap((s) => (s.source === "system" && s.error ? [s.error] : []));
+    const errors = systemErrors(run.trace.steps);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
       /^Gemini API error 429 RESOURCE_EXHAUSTED: Resource has been exhausted \(e\.g\. check quota\)\. \(rate limited.*\) \(after 2 attempts\)$/,
     );
     expect(server.requests).toHaveLength(2);
     expect(errors[0]).not.toContain("\n");
-    expect(steps<AgentStep>(run, "agent")).toEqual([]);
+    expect(agentSteps(run.trace.steps)).toEqual([]);
   });
 });

@@ -1,28 +1,24 @@
 // The OpenAI-compatible agent end to end: ToolAgent over OpenAIChatModel (the real `openai` SDK) against the
 // fake model server, through real rollouts of the example environments (quickstart in-process; coding with
 // its bubblewrap workspace over SSH).
-import { type AgentStep, LocalRuntime, rollout, type Step, type ToolStep } from "hud";
+import { LocalRuntime, rollout } from "hud";
 import { describe, expect, it } from "vitest";
 import { env as codingEnv, fixRange } from "../../../examples/coding/env.ts";
 import { count, env as quickstartEnv } from "../../../examples/quickstart/env.ts";
 import { OpenAIChatModel } from "../src/agents/providers/openai-chat/openai-chat-model.ts";
 import { ToolAgent } from "../src/agents/tool-agent.ts";
+import type { FakeConversation, FakeModelServer, FakePolicy } from "../src/testing/index.ts";
 import {
-  type FakeConversation,
-  type FakeModelServer,
-  type FakePart,
-  type FakePolicy,
-  startFakeModelServer,
-} from "../src/testing/index.ts";
-import { useCleanup } from "./support/cleanup.ts";
+  agentSteps,
+  promptOf,
+  systemErrors,
+  toolResults,
+  toolSteps,
+  useFakeModelServer,
+} from "./support/fake-model.ts";
 
-const defer = useCleanup();
-
-async function fakeServer(policy: FakePolicy): Promise<FakeModelServer> {
-  const server = await startFakeModelServer({ policy });
-  defer(() => server.close());
-  return server;
-}
+const startServer = useFakeModelServer();
+const fakeServer = (policy: FakePolicy) => startServer({ policy });
 
 function chatAgent(
   server: FakeModelServer,
@@ -32,19 +28,6 @@ function chatAgent(
   const client = new OpenAIChatModel({ model, baseURL: server.openaiBaseURL, timeoutSeconds: 20, retry });
   return new ToolAgent(client, { model, maxSteps: 6 }, { flavor: "chat", pricing: () => undefined });
 }
-
-/** The text of the conversation's first user message: the task's prompt. */
-function promptOf(conversation: FakeConversation): string {
-  const part = conversation.messages[0]?.parts.find((p) => p.type === "text");
-  return part?.type === "text" ? part.text : "";
-}
-
-function toolResults(conversation: FakeConversation): Extract<FakePart, { type: "tool_result" }>[] {
-  return conversation.messages.flatMap((m) => m.parts).filter((p) => p.type === "tool_result");
-}
-
-const agentSteps = (steps: Step[]) => steps.filter((s): s is AgentStep => s.source === "agent");
-const toolSteps = (steps: Step[]) => steps.filter((s): s is ToolStep => s.source === "tool");
 
 /** A chat request's body as the server received it. */
 type ChatBody = {
@@ -242,10 +225,7 @@ describe("ToolAgent over an OpenAI-compatible server", () => {
     });
     expect(server.requests).toHaveLength(2);
     expect(run.trace.status).toBe("error");
-    const errors = run.trace.steps
-      .filter((s) => s.source === "system" && s.error !== undefined)
-      .map((s) => s.error);
-    expect(errors).toEqual([
+    expect(systemErrors(run.trace.steps)).toEqual([
       `the OpenAI-compatible server at ${server.openaiBaseURL} answered 429: Rate limit reached for requests ` +
         "(rate limited: run fewer rollouts at once, or wait) (after 2 attempts)",
     ]);

@@ -2,29 +2,28 @@
 // model server, through rollout() and real environments — the quickstart letters task, the coding workspace
 // with the built-in shell tool, a 429.
 import { rollout } from "hud";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { env as coding, fixPrice } from "../../../examples/coding/env.ts";
 import { count, env as quickstart } from "../../../examples/quickstart/env.ts";
 import { OpenAIModel, type OpenAIModelOptions } from "../src/agents/providers/openai/openai-model.ts";
 import { ToolAgent } from "../src/agents/tool-agent.ts";
-import type { AgentStep, Step, ToolStep } from "../src/eval/trace.ts";
 import { LocalRuntime } from "../src/runtime/local.ts";
+import type { FakeConversation, FakeModelServer, FakePolicy } from "../src/testing/index.ts";
 import {
-  type FakeConversation,
-  type FakeModelServer,
-  type FakePart,
-  type FakePolicy,
-  startFakeModelServer,
-} from "../src/testing/index.ts";
+  agentSteps,
+  letterCount,
+  promptOf,
+  systemErrors,
+  toolResults,
+  toolSteps,
+  useFakeModelServer,
+} from "./support/fake-model.ts";
 
+const startServer = useFakeModelServer();
 let server: FakeModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 async function openaiAgent(policy: FakePolicy, options: Partial<OpenAIModelOptions> = {}) {
-  server = await startFakeModelServer({ policy });
+  server = await startServer({ policy });
   const model = new OpenAIModel({
     model: "gpt-5",
     apiKey: "test",
@@ -39,32 +38,17 @@ async function openaiAgent(policy: FakePolicy, options: Partial<OpenAIModelOptio
   );
 }
 
-const parts = (conversation: FakeConversation): FakePart[] => conversation.messages.flatMap((m) => m.parts);
-const firstText = (conversation: FakeConversation): string =>
-  parts(conversation).find((p): p is Extract<FakePart, { type: "text" }> => p.type === "text")?.text ?? "";
-const toolResults = (conversation: FakeConversation) =>
-  parts(conversation).filter(
-    (p): p is Extract<FakePart, { type: "tool_result" }> => p.type === "tool_result",
-  );
-
-const agentSteps = (steps: readonly Step[]) => steps.filter((s): s is AgentStep => s.source === "agent");
-const toolSteps = (steps: readonly Step[]) => steps.filter((s): s is ToolStep => s.source === "tool");
-
 /** The input items of a recorded request body. */
 const inputOf = (conversation: FakeConversation) =>
   (conversation.body as { input: Record<string, unknown>[] }).input;
 
 describe("OpenAI Responses adapter over the fake API", () => {
   it("answers the quickstart letters task from the prompt and scores 1", { timeout: 30_000 }, async () => {
-    const agent = await openaiAgent((conversation) => {
-      const [, letter, word] = /letter '(.)' appear in '([^']+)'/.exec(firstText(conversation)) ?? [];
-      const answer = [...(word ?? "")].filter((c) => c === letter).length;
-      return {
-        text: String(answer),
-        reasoning: "Count the r's.",
-        usage: { input: 120, cached: 0, output: 9 },
-      };
-    });
+    const agent = await openaiAgent((conversation) => ({
+      text: letterCount(promptOf(conversation)) ?? "?",
+      reasoning: "Count the r's.",
+      usage: { input: 120, cached: 0, output: 9 },
+    }));
     const run = await rollout(count({ word: "strawberry", letter: "r" }), agent, {
       runtime: new LocalRuntime(quickstart),
     });
@@ -217,14 +201,13 @@ describe("OpenAI Responses adapter over the fake API", () => {
     expect(server!.requests).toHaveLength(2);
     expect(run.trace.status).toBe("error");
     expect(run.reward).toBe(0);
-    const errors = run.trace.steps.filter((s) => s.source === "system" && s.error !== undefined);
-    expect(errors.map((s) => s.error)).toEqual([
+    expect(systemErrors(run.trace.steps)).toEqual([
       "OpenAI (model 'gpt-5') answered 429: Rate limit reached for gpt-5 on requests per min (RPM): Limit 3. (rate limited: run fewer rollouts at once, or wait) (after 2 attempts)",
     ]);
   });
 
   it("reports an unreachable endpoint in one line", { timeout: 30_000 }, async () => {
-    server = await startFakeModelServer();
+    server = await startServer();
     const baseURL = server.openaiBaseURL;
     await server.close();
     const model = new OpenAIModel({ model: "gpt-5", apiKey: "test", baseURL, retry: { maxAttempts: 1 } });
@@ -234,7 +217,7 @@ describe("OpenAI Responses adapter over the fake API", () => {
   });
 
   it("ends a call that hangs when the run is aborted", { timeout: 30_000 }, async () => {
-    server = await startFakeModelServer({ policy: () => ({ hang: true }) });
+    server = await startServer({ policy: () => ({ hang: true }) });
     const model = new OpenAIModel({ apiKey: "test", baseURL: server.openaiBaseURL });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("run cancelled")), 50);
@@ -248,7 +231,7 @@ describe("OpenAI Responses adapter over the fake API", () => {
   });
 
   it("sends the system prompt, settings and the request's headers", { timeout: 30_000 }, async () => {
-    server = await startFakeModelServer({ policy: () => ({ text: "ok" }) });
+    server = await startServer({ policy: () => ({ text: "ok" }) });
     const model = new OpenAIModel({
       apiKey: "test",
       baseURL: server.openaiBaseURL,

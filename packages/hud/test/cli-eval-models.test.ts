@@ -10,6 +10,7 @@ import { LocalStore } from "../src/store/local-store.ts";
 import type { FakeAnswer, FakeApi, FakeConversation, FakeReply } from "../src/testing/index.ts";
 import { type FakeModelServer, startFakeModelServer } from "../src/testing/index.ts";
 import { hud } from "./fixtures/cli/run-hud.ts";
+import { letterCount, textOf, toolResults } from "./support/fake-model.ts";
 
 const QUICKSTART = "examples/quickstart/tasks.ts";
 const CODING = "examples/coding/tasks.ts";
@@ -53,24 +54,17 @@ const TOOLS: Record<
   },
 };
 
-function textOf(c: FakeConversation): string {
-  return c.messages
-    .flatMap((m) => m.parts)
-    .map((p) => (p.type === "text" ? p.text : ""))
-    .join("\n");
-}
-
 /** A model that solves both examples: counts letters, reverses words, and fixes the coding bugs with tools. */
 function solve(c: FakeConversation): FakeReply {
   const usage = { input: 1000, output: 100, cached: 200 };
   const prompt = textOf(c);
-  const counted = /letter '(.)' appear in '([^']+)'/.exec(prompt);
-  if (counted) return { text: String([...counted[2]!].filter((x) => x === counted[1]).length), usage };
+  const counted = letterCount(prompt);
+  if (counted !== undefined) return { text: counted, usage };
   const reversed = /Write '([^']+)' backwards/.exec(prompt);
   if (reversed) return { text: [...reversed[1]!].reverse().join(""), usage };
   const bug = Object.values(BUGS).find((b) => prompt.includes(b.symptom));
   if (!bug) return { text: "I do not know this task.", usage };
-  const done = c.messages.flatMap((m) => m.parts).filter((p) => p.type === "tool_result").length;
+  const done = toolResults(c).length;
   const tools = TOOLS[c.api];
   if (done === 0) return { ...tools.cat(bug.file), usage };
   if (done === 1) return { ...tools.fix(bug.file, bug.bug, bug.fix), usage };

@@ -162,8 +162,8 @@ describe("hud eval on the quickstart", () => {
       "error: model 'claude-sonnet-4-6' needs ANTHROPIC_API_KEY (or HUD_API_KEY with HUD_GATEWAY_URL to go through the HUD gateway)",
     );
 
-    const runtime = await hud(["eval", TASKS, "nop", "--runtime", "docker"], { home });
+    const runtime = await hud(["eval", TASKS, "nop", "--runtime", "ssh://box"], { home });
     expect(runtime.code).toBe(2);
-    expect(runtime.stderr).toContain("--runtime must be local or tcp://host:port");
+    expect(runtime.stderr).toContain("--runtime must be local, docker, docker:<image> or tcp://host:port");
   });
 });

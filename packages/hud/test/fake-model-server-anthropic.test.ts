@@ -1,26 +1,17 @@
 // The fake model server against the real Anthropic SDK: text, streaming, tools, usage, faults, hangs.
 import Anthropic from "@anthropic-ai/sdk";
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeModelServer, type FakeReply, startFakeModelServer } from "../src/testing/index.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeModelServer } from "../src/testing/index.ts";
+import { useFakeModelServer } from "./support/fake-model.ts";
 
 const PNG = "iVBORw0KGgo=";
-let server: FakeModelServer | undefined;
-
-async function start(script?: FakeReply[]) {
-  server = await startFakeModelServer(script ? { script } : {});
-  return server;
-}
+const start = useFakeModelServer();
 
 function client(s: FakeModelServer, options: { maxRetries?: number; timeout?: number } = {}) {
   return new Anthropic({ apiKey: "test-key", baseURL: s.anthropicBaseURL, maxRetries: 0, ...options });
 }
 
 const hi = { model: "claude-test", max_tokens: 100, messages: [{ role: "user" as const, content: "Hi" }] };
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 describe("fake model server: Anthropic Messages", () => {
   it("answers a non-streaming request and records it normalized", async () => {

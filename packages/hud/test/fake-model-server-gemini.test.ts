@@ -1,24 +1,15 @@
 // The fake model server against the real @google/genai SDK: text, SSE streaming, function calls, faults.
 import { ApiError, FinishReason, GoogleGenAI, type HttpOptions } from "@google/genai";
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeModelServer, type FakeReply, startFakeModelServer } from "../src/testing/index.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeModelServer } from "../src/testing/index.ts";
+import { useFakeModelServer } from "./support/fake-model.ts";
 
 const PNG = "iVBORw0KGgo=";
-let server: FakeModelServer | undefined;
-
-async function start(script?: FakeReply[]) {
-  server = await startFakeModelServer(script ? { script } : {});
-  return server;
-}
+const start = useFakeModelServer();
 
 function client(s: FakeModelServer, httpOptions: Omit<HttpOptions, "baseUrl"> = {}) {
   return new GoogleGenAI({ apiKey: "test-key", httpOptions: { baseUrl: s.geminiBaseURL, ...httpOptions } });
 }
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 const declarations = [
   { name: "get_weather", description: "Weather", parametersJsonSchema: { type: "object" } },

@@ -2,24 +2,11 @@
 // policy, and close() ends everything (hung requests included) — the server keeps serving throughout.
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type FakeModelServer,
-  type FakeModelServerOptions,
-  startFakeModelServer,
-} from "../src/testing/index.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeModelServer } from "../src/testing/index.ts";
+import { useFakeModelServer } from "./support/fake-model.ts";
 
-let server: FakeModelServer | undefined;
-
-async function start(options: FakeModelServerOptions = {}) {
-  server = await startFakeModelServer(options);
-  return server;
-}
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useFakeModelServer();
 
 const ROUTES = {
   anthropic: "/v1/messages",

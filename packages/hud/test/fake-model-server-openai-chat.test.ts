@@ -1,24 +1,10 @@
 // The fake model server against the real OpenAI SDK's Chat Completions: text, chunks, tools, usage, faults.
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeModelServer, type FakeReply, startFakeModelServer } from "../src/testing/index.ts";
+import { describe, expect, it } from "vitest";
+import { openaiClient, useFakeModelServer } from "./support/fake-model.ts";
 
-let server: FakeModelServer | undefined;
-
-async function start(script?: FakeReply[]) {
-  server = await startFakeModelServer(script ? { script } : {});
-  return server;
-}
-
-function client(s: FakeModelServer, options: { maxRetries?: number; timeout?: number } = {}) {
-  return new OpenAI({ apiKey: "test-key", baseURL: s.openaiBaseURL, maxRetries: 0, ...options });
-}
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useFakeModelServer();
 
 const hi = {
   model: "gpt-test",
@@ -37,7 +23,7 @@ const tools = [
 describe("fake model server: OpenAI Chat Completions", () => {
   it("answers a non-streaming request and records it normalized", async () => {
     const s = await start([{ text: "Hello there" }]);
-    const completion = await client(s).chat.completions.create({ ...hi, max_completion_tokens: 50 });
+    const completion = await openaiClient(s).chat.completions.create({ ...hi, max_completion_tokens: 50 });
     expect(completion.choices[0]?.message).toMatchObject({ role: "assistant", content: "Hello there" });
     expect(completion.choices[0]?.finish_reason).toBe("stop");
     expect(completion.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 });
@@ -54,7 +40,7 @@ describe("fake model server: OpenAI Chat Completions", () => {
     const s = await start([
       { text: "The answer is forty-two, of course.", usage: { input: 20, output: 9, cached: 5 } },
     ]);
-    const stream = await client(s).chat.completions.create({
+    const stream = await openaiClient(s).chat.completions.create({
       ...hi,
       stream: true,
       stream_options: { include_usage: true },
@@ -92,7 +78,7 @@ describe("fake model server: OpenAI Chat Completions", () => {
       },
       { text: "done" },
     ]);
-    const openai = client(s);
+    const openai = openaiClient(s);
     const first = await openai.chat.completions.create({ ...hi, tools });
     const message = first.choices[0]!.message;
     expect(first.choices[0]?.finish_reason).toBe("tool_calls");
@@ -125,7 +111,7 @@ describe("fake model server: OpenAI Chat Completions", () => {
 
   it("normalizes image parts in user messages", async () => {
     const s = await start([{ text: "a cat" }]);
-    await client(s).chat.completions.create({
+    await openaiClient(s).chat.completions.create({
       model: "gpt-test",
       messages: [
         {
@@ -148,7 +134,7 @@ describe("fake model server: OpenAI Chat Completions", () => {
   it("streams tool calls in pieces that the SDK's stream helper assembles", async () => {
     const args = { city: "Paris", note: "a long enough argument to need several pieces" };
     const s = await start([{ toolCalls: [{ name: "get_weather", arguments: args }] }]);
-    const final = await client(s)
+    const final = await openaiClient(s)
       .chat.completions.stream({ ...hi, tools })
       .finalChatCompletion();
     expect(final.choices[0]?.finish_reason).toBe("tool_calls");
@@ -158,7 +144,7 @@ describe("fake model server: OpenAI Chat Completions", () => {
 
   it("reports a length finish", async () => {
     const s = await start([{ text: "cut", finish: "length" }]);
-    expect((await client(s).chat.completions.create(hi)).choices[0]?.finish_reason).toBe("length");
+    expect((await openaiClient(s).chat.completions.create(hi)).choices[0]?.finish_reason).toBe("length");
   });
 
   it("delivers malformed arguments as the raw string", async () => {
@@ -167,10 +153,10 @@ describe("fake model server: OpenAI Chat Completions", () => {
       { toolCalls: [{ name: "get_weather", arguments: raw }] },
       { toolCalls: [{ name: "get_weather", arguments: raw }] },
     ]);
-    const completion = await client(s).chat.completions.create({ ...hi, tools });
+    const completion = await openaiClient(s).chat.completions.create({ ...hi, tools });
     const call = completion.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === "function" && call.function.arguments).toBe(raw);
-    const stream = await client(s).chat.completions.create({ ...hi, tools, stream: true });
+    const stream = await openaiClient(s).chat.completions.create({ ...hi, tools, stream: true });
     let streamed = "";
     for await (const chunk of stream)
       streamed += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? "";
@@ -183,30 +169,32 @@ describe("fake model server: OpenAI Chat Completions", () => {
       { fault: 429, retryAfter: 0.01 },
       { text: "after retry" },
     ]);
-    const error = await client(s)
+    const error = await openaiClient(s)
       .chat.completions.create(hi)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).headers.get("retry-after")).toBe("7");
-    const ok = await client(s, { maxRetries: 1 }).chat.completions.create(hi);
+    const ok = await openaiClient(s, { maxRetries: 1 }).chat.completions.create(hi);
     expect(ok.choices[0]?.message.content).toBe("after retry");
   });
 
   it("turns a 500 and a 503 into InternalServerError", async () => {
     const s = await start([{ fault: 500 }, { fault: 503 }]);
-    await expect(client(s).chat.completions.create(hi)).rejects.toBeInstanceOf(OpenAI.InternalServerError);
-    await expect(client(s).chat.completions.create(hi)).rejects.toMatchObject({ status: 503 });
+    await expect(openaiClient(s).chat.completions.create(hi)).rejects.toBeInstanceOf(
+      OpenAI.InternalServerError,
+    );
+    await expect(openaiClient(s).chat.completions.create(hi)).rejects.toMatchObject({ status: 503 });
   });
 
   it("hangs until the SDK's timeout gives up", async () => {
     const s = await start([{ hang: true }]);
-    await expect(client(s, { timeout: 300 }).chat.completions.create(hi)).rejects.toBeInstanceOf(
+    await expect(openaiClient(s, { timeout: 300 }).chat.completions.create(hi)).rejects.toBeInstanceOf(
       OpenAI.APIConnectionTimeoutError,
     );
   });
 
   it("says clearly when the script is exhausted", async () => {
     const s = await start([]);
-    await expect(client(s).chat.completions.create(hi)).rejects.toThrow(/script exhausted/);
+    await expect(openaiClient(s).chat.completions.create(hi)).rejects.toThrow(/script exhausted/);
   });
 });

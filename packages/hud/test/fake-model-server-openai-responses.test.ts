@@ -1,25 +1,11 @@
 // The fake model server against the real OpenAI SDK's Responses API: text, streaming, tools, shell, chaining.
 import OpenAI from "openai";
 import type { ResponseInputItem } from "openai/resources/responses/responses";
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeModelServer, type FakeReply, startFakeModelServer } from "../src/testing/index.ts";
+import { describe, expect, it } from "vitest";
+import { openaiClient, useFakeModelServer } from "./support/fake-model.ts";
 
 const PNG = "iVBORw0KGgo=";
-let server: FakeModelServer | undefined;
-
-async function start(script?: FakeReply[]) {
-  server = await startFakeModelServer(script ? { script } : {});
-  return server;
-}
-
-function client(s: FakeModelServer, options: { maxRetries?: number; timeout?: number } = {}) {
-  return new OpenAI({ apiKey: "test-key", baseURL: s.openaiBaseURL, maxRetries: 0, ...options });
-}
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const start = useFakeModelServer();
 
 const weather = {
   type: "function" as const,
@@ -31,7 +17,7 @@ const weather = {
 describe("fake model server: OpenAI Responses", () => {
   it("answers a string input with instructions, and records it normalized", async () => {
     const s = await start([{ text: "Hello there" }]);
-    const response = await client(s).responses.create({
+    const response = await openaiClient(s).responses.create({
       model: "gpt-test",
       instructions: "Be brief",
       input: "Hi",
@@ -55,7 +41,7 @@ describe("fake model server: OpenAI Responses", () => {
     const s = await start([
       { reasoning: "thinking it through", text: "The answer is forty-two, of course." },
     ]);
-    const stream = client(s).responses.stream({ model: "gpt-test", input: "Hi" });
+    const stream = openaiClient(s).responses.stream({ model: "gpt-test", input: "Hi" });
     const types: string[] = [];
     const deltas: string[] = [];
     stream.on("event", (event) => types.push(event.type));
@@ -88,7 +74,7 @@ describe("fake model server: OpenAI Responses", () => {
       { toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] },
       { text: "done" },
     ]);
-    const openai = client(s);
+    const openai = openaiClient(s);
     const first = await openai.responses.create({ model: "gpt-test", input: "Weather?", tools: [weather] });
     const call = first.output.find((item) => item.type === "function_call");
     expect(call).toMatchObject({ type: "function_call", name: "get_weather", arguments: '{"city":"Paris"}' });
@@ -129,7 +115,11 @@ describe("fake model server: OpenAI Responses", () => {
 
   it("streams function call arguments", async () => {
     const s = await start([{ toolCalls: [{ name: "get_weather", arguments: { city: "Paris", days: 3 } }] }]);
-    const stream = client(s).responses.stream({ model: "gpt-test", input: "Weather?", tools: [weather] });
+    const stream = openaiClient(s).responses.stream({
+      model: "gpt-test",
+      input: "Weather?",
+      tools: [weather],
+    });
     const deltas: string[] = [];
     stream.on("response.function_call_arguments.delta", (event) => deltas.push(event.delta));
     const final = await stream.finalResponse();
@@ -143,7 +133,7 @@ describe("fake model server: OpenAI Responses", () => {
       { text: "ok" },
       { toolCalls: [{ name: "shell", arguments: { commands: ["pwd"] } }] },
     ]);
-    const openai = client(s);
+    const openai = openaiClient(s);
     const first = await openai.responses.create({
       model: "gpt-test",
       input: "List",
@@ -181,7 +171,7 @@ describe("fake model server: OpenAI Responses", () => {
 
   it("prepends the stored conversation for previous_response_id, and rejects an unknown one", async () => {
     const s = await start([{ text: "first answer" }, { text: "second answer" }]);
-    const openai = client(s);
+    const openai = openaiClient(s);
     const first = await openai.responses.create({ model: "gpt-test", instructions: "old", input: "one" });
     await openai.responses.create({ model: "gpt-test", input: "two", previous_response_id: first.id });
     expect(s.requests[1]!.system).toBeUndefined();
@@ -203,7 +193,7 @@ describe("fake model server: OpenAI Responses", () => {
       { text: "cut", finish: "length" },
       { text: "cut", finish: "length" },
     ]);
-    const response = await client(s).responses.create({ model: "gpt-test", input: "Hi" });
+    const response = await openaiClient(s).responses.create({ model: "gpt-test", input: "Hi" });
     expect(response.usage).toMatchObject({
       input_tokens: 100,
       input_tokens_details: { cached_tokens: 40 },
@@ -211,11 +201,15 @@ describe("fake model server: OpenAI Responses", () => {
       output_tokens_details: { reasoning_tokens: 1 },
       total_tokens: 107,
     });
-    const cut = await client(s).responses.create({ model: "gpt-test", input: "Hi", max_output_tokens: 16 });
+    const cut = await openaiClient(s).responses.create({
+      model: "gpt-test",
+      input: "Hi",
+      max_output_tokens: 16,
+    });
     expect(cut.status).toBe("incomplete");
     expect(cut.incomplete_details).toEqual({ reason: "max_output_tokens" });
     expect(s.requests[1]?.maxTokens).toBe(16);
-    const stream = client(s).responses.stream({ model: "gpt-test", input: "Hi" });
+    const stream = openaiClient(s).responses.stream({ model: "gpt-test", input: "Hi" });
     const types: string[] = [];
     stream.on("event", (event) => types.push(event.type));
     await stream.done();
@@ -228,9 +222,13 @@ describe("fake model server: OpenAI Responses", () => {
       { toolCalls: [{ name: "get_weather", arguments: raw }] },
       { toolCalls: [{ name: "get_weather", arguments: raw }] },
     ]);
-    const response = await client(s).responses.create({ model: "gpt-test", input: "x", tools: [weather] });
+    const response = await openaiClient(s).responses.create({
+      model: "gpt-test",
+      input: "x",
+      tools: [weather],
+    });
     expect(response.output[0]).toMatchObject({ type: "function_call", arguments: raw });
-    const events = await client(s).responses.create({
+    const events = await openaiClient(s).responses.create({
       model: "gpt-test",
       input: "x",
       tools: [weather],
@@ -248,19 +246,19 @@ describe("fake model server: OpenAI Responses", () => {
       { fault: 429, retryAfter: 0.01 },
       { text: "after retry" },
     ]);
-    const error = await client(s)
+    const error = await openaiClient(s)
       .responses.create({ model: "gpt-test", input: "x" })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).headers.get("retry-after")).toBe("7");
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe("rate_limit_exceeded");
-    const ok = await client(s, { maxRetries: 1 }).responses.create({ model: "gpt-test", input: "x" });
+    const ok = await openaiClient(s, { maxRetries: 1 }).responses.create({ model: "gpt-test", input: "x" });
     expect(ok.output_text).toBe("after retry");
   });
 
   it("turns a 500 into InternalServerError", async () => {
     const s = await start([{ fault: 500, message: "boom" }]);
-    const error = await client(s)
+    const error = await openaiClient(s)
       .responses.create({ model: "gpt-test", input: "x" })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
@@ -270,13 +268,13 @@ describe("fake model server: OpenAI Responses", () => {
   it("hangs until the SDK's timeout gives up", async () => {
     const s = await start([{ hang: true }]);
     await expect(
-      client(s, { timeout: 300 }).responses.create({ model: "gpt-test", input: "x" }),
+      openaiClient(s, { timeout: 300 }).responses.create({ model: "gpt-test", input: "x" }),
     ).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
   });
 
   it("says clearly when the script is exhausted", async () => {
     const s = await start([]);
-    const error = await client(s, { maxRetries: 2 })
+    const error = await openaiClient(s, { maxRetries: 2 })
       .responses.create({ model: "gpt-test", input: "x" })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);

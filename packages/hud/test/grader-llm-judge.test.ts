@@ -1,26 +1,14 @@
 // LLMJudgeGrader against the fake model server through the real Anthropic SDK: the scoring rule, one call per
 // criterion in parallel, and judge failures (not JSON, timeout, 429) ending as a retried success or a clear error.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createModelClient } from "../src/agents/create-model.ts";
 import { AnthropicModel } from "../src/agents/providers/anthropic/anthropic-model.ts";
 import { LLMJudgeGrader } from "../src/graders/llm-judge.ts";
-import {
-  type FakeConversation,
-  type FakeModelServer,
-  type FakePolicy,
-  startFakeModelServer,
-} from "../src/testing/index.ts";
+import type { FakeConversation, FakeModelServer, FakePolicy } from "../src/testing/index.ts";
+import { promptOf, useFakeModelServer } from "./support/fake-model.ts";
 
+const startServer = useFakeModelServer();
 let server: FakeModelServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-function promptOf(c: FakeConversation): string {
-  const part = c.messages[0]?.parts[0];
-  return part?.type === "text" ? part.text : "";
-}
 
 const criterionOf = (c: FakeConversation) =>
   /<criterion>\n([\s\S]*?)\n<\/criterion>/.exec(promptOf(c))?.[1] ?? "";
@@ -29,7 +17,7 @@ const verdict = (met: boolean, why: string) => ({
 });
 
 async function judge(policy: FakePolicy, retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 50 }) {
-  server = await startFakeModelServer({ policy });
+  server = await startServer({ policy });
   return new AnthropicModel({
     model: "claude-haiku-4-5",
     apiKey: "test",
@@ -139,7 +127,7 @@ describe("LLMJudgeGrader", () => {
   });
 
   it("resolves a model name through the provider plumbing (key and base URL from the environment)", async () => {
-    server = await startFakeModelServer({ policy: () => verdict(true, "yes") });
+    server = await startServer({ policy: () => verdict(true, "yes") });
     const env = { ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: server.anthropicBaseURL };
     const model = createModelClient("claude-haiku-4-5", { env });
     expect((await LLMJudgeGrader.grade({ answer: "x", criteria: ["Says x"], model })).value).toBe(1);

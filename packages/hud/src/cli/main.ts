@@ -31,6 +31,14 @@ export const commands: Record<string, Entry> = {
     load: () => import("./commands/task.ts"),
   },
   models: { summary: "list the known models with their prices", load: () => import("./commands/models.ts") },
+  build: {
+    summary: "build an environment's image from its Dockerfile.hud (labelled with what it serves)",
+    load: () => import("./commands/build.ts"),
+  },
+  init: {
+    summary: "create an environment project (env.ts, tasks.ts, Dockerfile.hud) that runs offline at once",
+    load: () => import("./commands/init.ts"),
+  },
 };
 
 export function version(): string {

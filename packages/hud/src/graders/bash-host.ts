@@ -5,6 +5,7 @@ import { once } from "node:events";
 import { access, constants, stat } from "node:fs/promises";
 import { CappedOutput } from "../capabilities/clients/capped-output.ts";
 import { groupGone, signalGroup, trackGroup, untrackGroup } from "../environment/processes/process-group.ts";
+import type { WorkspaceExecResult } from "../environment/workspace/workspace.ts";
 import { HudError } from "../protocol/errors.ts";
 
 export interface HostCommandOptions {
@@ -17,15 +18,11 @@ export interface HostCommandOptions {
   shell?: string;
 }
 
-export interface CommandOutcome {
-  /** null when the command was killed, or could not start. */
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  truncated: boolean;
-}
+/**
+ * What a grader's command did, on the host or in a workspace alike (a workspace command's result); here
+ * `exitCode` is null when the command was killed, or could not start.
+ */
+export type CommandOutcome = WorkspaceExecResult;
 
 /** Seconds between SIGTERM and SIGKILL on timeout. */
 const KILL_GRACE = 2;

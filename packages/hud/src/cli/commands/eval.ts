@@ -7,6 +7,7 @@ import { writeFileAtomically } from "../../eval/atomic-write.ts";
 import { Job } from "../../eval/job.ts";
 import { defaultJobName } from "../../eval/schedule.ts";
 import { Taskset } from "../../eval/taskset.ts";
+import { reapContainers } from "../../runtime/docker/reaper.ts";
 import { LocalStore } from "../../store/local-store.ts";
 import type { JobRecord } from "../../store/records.ts";
 import { SpanFileSink } from "../../telemetry/span-file-sink.ts";
@@ -55,7 +56,8 @@ Options:
   --dry-run              print a cost estimate from recorded rollouts of the model, run nothing
   --trace <id>           with the replay agent: the stored trace to replay (its task runs once)
   --job <id>             with the replay agent: replay every finished rollout of this job
-  --runtime <where>      local (a hud serve child per rollout; default) or tcp://host:port
+  --runtime <where>      local (a hud serve child per rollout, a container for rows naming an image;
+                         default), docker[:image] (a fresh container per rollout), or tcp://host:port
   --shared               with local: one child per environment, shared by its rollouts
   --pass-env <NAME>      let the environment processes keep this secret-looking variable (repeatable;
                          e.g. ANTHROPIC_API_KEY for an LLM judge; stripped by default)
@@ -162,11 +164,18 @@ async function evaluate(plan: EvalPlan, resumed: JobRecord | undefined, io: CliI
     });
   }
   const where = await evalPlacement(plan.runtime, source, {
+    rowsNameImages: tasks.some((t) => t.runtime_config?.image !== undefined),
     shared: plan.shared,
     width: plan.maxConcurrent,
     passEnv: plan.passEnv,
     onWarning: (message) => io.stderr(`warning: ${message}\n`),
   });
+  // Containers a killed runner left behind (their owner process is gone) are removed before new ones start.
+  if (where.containers) {
+    const reaped = await reapContainers().catch(() => []);
+    if (reaped.length > 0)
+      io.stderr(`note: removed ${reaped.length} container(s) left by an earlier hud run\n`);
+  }
   const human = agentName === "human";
   const display = new ProgressDisplay({
     live: tty && !human,

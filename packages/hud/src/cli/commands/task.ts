@@ -9,6 +9,8 @@ import { environmentSourceFor } from "../../eval/environment-source.ts";
 import { Taskset } from "../../eval/taskset.ts";
 import { HudError, RpcError } from "../../protocol/errors.ts";
 import { isObject, type JsonObject } from "../../protocol/jsonrpc.ts";
+import { EngineClient, engineAddress } from "../../runtime/docker/engine-client.ts";
+import { imageManifest } from "../../runtime/docker/image-manifest.ts";
 import type { Lease } from "../../runtime/placement.ts";
 import { SubprocessRuntime } from "../../runtime/subprocess.ts";
 import { type CliIO, type Command, UsageError } from "../io.ts";
@@ -16,7 +18,7 @@ import { type CliIO, type Command, UsageError } from "../io.ts";
 const DEFAULT_URL = "tcp://127.0.0.1:8765";
 
 const HELP = `Usage:
-  hud task list  [--source PATH]
+  hud task list  [--source PATH | --image TAG]
   hud task start TASK [--source PATH] [--args JSON] [--url URL] [-o FILE]
   hud task grade TASK [--answer TEXT | --answer-file FILE] [--session ID] [--source PATH] [--args JSON] [--url URL] [-o FILE]
 
@@ -30,6 +32,7 @@ process adopts it (or the one named by --session). With a spawned environment, g
 
 Options:
   --source PATH       task source: tasks.ts/.js/.json/.jsonl or a directory (default .)
+  --image TAG         (list) the templates an image built by \`hud build\` serves, read from its label
   --args JSON         args object overriding the row's args
   --answer TEXT       the answer to grade (default "")
   --answer-file FILE  read the answer from FILE (- for stdin)
@@ -140,6 +143,7 @@ async function readAnswer(values: Values): Promise<string> {
 
 const options = {
   source: { type: "string" },
+  image: { type: "string" },
   args: { type: "string" },
   url: { type: "string" },
   answer: { type: "string" },
@@ -153,7 +157,18 @@ type Values = {
   [K in keyof typeof options]?: (typeof options)[K]["type"] extends "string" ? string : boolean;
 };
 
+/** The templates an image built by `hud build` serves, from its label (the image is not started). */
+async function listImage(image: string, io: CliIO): Promise<number> {
+  const manifest = await imageManifest(new EngineClient(engineAddress(io.env.DOCKER_HOST)), image);
+  io.stdout(`${manifest.name}${manifest.version ? ` ${manifest.version}` : ""} (${image})\n`);
+  for (const template of manifest.templates) {
+    io.stdout(`${template.id}${template.description ? `\t${template.description}` : ""}\n`);
+  }
+  return 0;
+}
+
 async function list(values: Values, io: CliIO): Promise<number> {
+  if (values.image !== undefined) return listImage(values.image, io);
   const source = values.source ?? ".";
   const taskset = await Taskset.fromFile(resolve(io.cwd, source));
   for (const task of taskset) {

@@ -94,7 +94,10 @@ export interface EvalPlan {
 
 function checkRuntime(runtime: string): string {
   if (runtime === "local" || runtime === "hud" || runtime.startsWith("tcp://")) return runtime;
-  throw new UsageError(`--runtime must be local or tcp://host:port (got '${runtime}')`);
+  if (runtime === "docker" || /^docker:\S+$/.test(runtime)) return runtime;
+  throw new UsageError(
+    `--runtime must be local, docker, docker:<image> or tcp://host:port (got '${runtime}')`,
+  );
 }
 
 function stringList(value: unknown): string[] | undefined {

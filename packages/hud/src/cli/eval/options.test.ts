@@ -97,7 +97,11 @@ describe("planEval", () => {
     expect(positionalArgs(["tasks.ts"], none)).toEqual({ source: "tasks.ts", agent: undefined });
     expect(() => positionalArgs(["t", "a", "b"], none)).toThrow("unexpected arguments: b");
     expect(planEval({}, { source: "t", agent: "human" }).maxConcurrent).toBe(1);
-    expect(() => planEval({ runtime: "docker" }, TA)).toThrow("--runtime must be local or tcp://host:port");
+    expect(() => planEval({ runtime: "ssh://box" }, TA)).toThrow(
+      "--runtime must be local, docker, docker:<image> or tcp://host:port",
+    );
+    expect(planEval({ runtime: "docker" }, TA).runtime).toBe("docker");
+    expect(planEval({ runtime: "docker:demo:1" }, TA).runtime).toBe("docker:demo:1");
   });
 
   it("resuming takes source, agent, tasks and settings from the stored job; flags still win", () => {

@@ -5,15 +5,11 @@ import {
   APIError,
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
+import { connectionFailure, oneLine, ProviderCallError, retryAfterSeconds } from "../error-line.ts";
 
 /** A failed Anthropic call, described in one line; the SDK's error stays as `cause`. */
-export class AnthropicCallError extends Error {
-  readonly status: number | undefined;
-  constructor(message: string, status: number | undefined, cause: unknown) {
-    super(message, { cause });
-    this.name = "AnthropicCallError";
-    this.status = status;
-  }
+export class AnthropicCallError extends ProviderCallError {
+  override readonly name = "AnthropicCallError";
 }
 
 export interface ErrorContext {
@@ -28,13 +24,12 @@ const HINTS: Record<number, string> = {
 };
 
 function retryAfter(error: APIError): string {
-  const seconds = error.headers?.get("retry-after");
-  return seconds && /^\d+(\.\d+)?$/.test(seconds.trim()) ? ` (retry after ${seconds.trim()}s)` : "";
+  const seconds = retryAfterSeconds(error.headers);
+  return seconds ? ` (retry after ${seconds}s)` : "";
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
-}
+/** Anthropic's messages are short, so they are kept whole. */
+const WHOLE = Number.POSITIVE_INFINITY;
 
 /** The line for one SDK error, or undefined for errors that are not the SDK's. */
 export function describeAnthropicError(error: unknown, context: ErrorContext): string | undefined {
@@ -43,20 +38,17 @@ export function describeAnthropicError(error: unknown, context: ErrorContext): s
     return `Anthropic API request timed out: no response from ${context.baseURL}${limit}`;
   }
   if (error instanceof APIConnectionError) {
-    const cause = error.cause instanceof Error ? error.cause : undefined;
-    const detail = oneLine(
-      [cause?.message, (cause?.cause as Error | undefined)?.message].filter(Boolean).join(": "),
-    );
+    const detail = connectionFailure(error, WHOLE);
     return `could not reach the Anthropic API at ${context.baseURL}${detail ? `: ${detail}` : ""}`;
   }
   // undici's word for a response body whose connection broke; the SDK passes it on unwrapped.
   if (error instanceof TypeError && error.message === "terminated") {
-    const detail = error.cause instanceof Error ? ` (${oneLine(error.cause.message)})` : "";
+    const detail = error.cause instanceof Error ? ` (${oneLine(error.cause.message, WHOLE)})` : "";
     return `the connection to the Anthropic API at ${context.baseURL} broke mid-response${detail}`;
   }
   if (!(error instanceof APIError)) return undefined;
   const type = error.type ?? "error";
-  const message = oneLine(error.apiMessage ?? error.message);
+  const message = oneLine(error.apiMessage ?? error.message, WHOLE);
   // A status-less APIError is an `error` event inside a 200 stream (e.g. overloaded mid-answer).
   if (error.status === undefined) return `Anthropic API ${type} during the response stream: ${message}`;
   return `Anthropic API error ${error.status} ${type}: ${message}${retryAfter(error)}${HINTS[error.status] ?? ""}`;

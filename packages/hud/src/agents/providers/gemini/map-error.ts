@@ -1,6 +1,7 @@
 // Errors of the Gemini SDK as one clear line each. The SDK's ApiError message is the raw JSON error body;
 // the retry policy reads that raw error, so mapping happens only once the call has finally failed.
 import { ApiError } from "@google/genai";
+import { causeChain, oneLine, wrapperWords } from "../error-line.ts";
 
 /** A Gemini API error response, in one line: status, Google's status name, its message. */
 export class GeminiApiError extends Error {
@@ -24,9 +25,6 @@ export class GeminiTimeoutError extends Error {
   }
 }
 
-/** Longest server message kept: proxies answer errors with whole HTML pages. */
-const MAX_DETAIL = 300;
-
 /** What usually fixes a status, for the statuses a user can act on. */
 const HINTS: Record<number, string> = {
   401: "check the API key",
@@ -34,11 +32,6 @@ const HINTS: Record<number, string> = {
   404: "check the model name",
   429: "rate limited or out of quota: run fewer rollouts at once, or wait",
 };
-
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL)}…` : flat;
-}
 
 /** `{"error": {"code", "message", "status"}}` → "429 RESOURCE_EXHAUSTED: <message> (<hint>)"; other text kept, flattened. */
 function describe(error: ApiError): string {
@@ -56,14 +49,6 @@ function describe(error: ApiError): string {
   const name = typeof inner?.status === "string" && inner.status !== "" ? ` ${inner.status}` : "";
   const message = typeof inner?.message === "string" ? inner.message : JSON.stringify(body);
   return `${error.status}${name}: ${oneLine(message)}${hint}`;
-}
-
-/** The error and its causes, outermost first (bounded: cause chains can loop). */
-function causes(error: unknown): Error[] {
-  const chain: Error[] = [];
-  for (let at = error; at instanceof Error && chain.length < 6 && !chain.includes(at); at = at.cause)
-    chain.push(at);
-  return chain;
 }
 
 /** By class, or by shape when a second copy of the SDK was loaded (its class would then differ). */
@@ -86,12 +71,8 @@ function unreachable(error: TypeError, baseUrl: string): string {
  * attempts)") are kept. Anything else is returned unchanged.
  */
 export function mapGeminiError(error: unknown, baseUrl: string): unknown {
-  for (const root of causes(error)) {
-    const outer = error as Error;
-    const tail =
-      outer !== root && outer.message.startsWith(root.message)
-        ? outer.message.slice(root.message.length)
-        : "";
+  for (const root of causeChain(error)) {
+    const tail = wrapperWords(error as Error, root);
     if (isApiError(root)) {
       return new GeminiApiError(`Gemini API error ${describe(root)}${tail}`, root.status, { cause: error });
     }

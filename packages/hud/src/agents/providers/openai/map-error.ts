@@ -1,21 +1,13 @@
-// A failed Responses API call as one line naming the model, what went wrong and what to try.
-// The retry policy reads the SDK's own errors, so mapping happens only once the call has finally failed.
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+// A failed Responses API call as one line naming the model, what went wrong and what to try; the shared
+// mapping of the `openai` SDK's errors with OpenAI's own advice.
+import { ProviderCallError } from "../error-line.ts";
+import { mapOpenAISdkError } from "../openai-sdk-error.ts";
 
 /** A failed call, described in one line; the SDK's error (or the retry policy's wrapper) stays as `cause`. */
-export class OpenAICallError extends Error {
-  readonly status: number | undefined;
-  constructor(message: string, status: number | undefined, cause: unknown) {
-    super(message, { cause });
-    this.name = "OpenAICallError";
-    this.status = status;
-  }
+export class OpenAICallError extends ProviderCallError {
+  override readonly name = "OpenAICallError";
 }
 
-/** Longest server message kept: proxies in front of the API answer errors with whole HTML pages. */
-const MAX_DETAIL = 300;
-
-/** What usually fixes a status, for the statuses a user can act on. */
 const HINTS: Record<number, string> = {
   401: "check OPENAI_API_KEY",
   403: "check that the key's project has access to the model",
@@ -24,61 +16,17 @@ const HINTS: Record<number, string> = {
   429: "rate limited: run fewer rollouts at once, or wait",
 };
 
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL)}…` : flat;
-}
-
-function hintFor(error: APIError): string {
-  // A 429 for an exhausted quota looks like a rate limit, but waiting does not help.
-  if (error.code === "insufficient_quota") return "the account is out of quota: check its billing";
-  const status = error.status;
-  if (status === undefined) return "";
-  return HINTS[status] ?? (status >= 500 ? "OpenAI failed; try again later" : "");
-}
-
-function retryAfter(error: APIError): string {
-  const seconds = error.headers?.get("retry-after")?.trim();
-  return seconds && /^\d+(\.\d+)?$/.test(seconds) ? `retry after ${seconds}s` : "";
-}
-
-/** The line for one SDK error. */
-function describe(error: APIError, model: string): string {
-  const who = `OpenAI (model '${model}')`;
-  if (error instanceof APIConnectionTimeoutError)
-    return `${who} did not answer in time (raise the call timeout)`;
-  if (error instanceof APIConnectionError) {
-    const cause = error.cause instanceof Error ? error.cause : undefined;
-    const why = oneLine(
-      [cause?.message, (cause?.cause as Error | undefined)?.message].filter(Boolean).join(": "),
-    );
-    return `could not reach ${who}${why ? `: ${why}` : ""} (check the network, and the base URL if one is set)`;
-  }
-  // The SDK's message is "<status> <server message>"; the status is said once, up front.
-  const detail = oneLine(error.message.replace(/^\d{3}\s+/, ""));
-  const notes = [hintFor(error), retryAfter(error)].filter(Boolean).join("; ");
-  return `${who} answered ${error.status ?? "an error"}${detail ? `: ${detail}` : ""}${notes ? ` (${notes})` : ""}`;
-}
-
-/** The error and its causes, outermost first (bounded: cause chains can loop). */
-function causes(error: unknown): Error[] {
-  const chain: Error[] = [];
-  for (let at = error; at instanceof Error && chain.length < 6 && !chain.includes(at); at = at.cause)
-    chain.push(at);
-  return chain;
-}
-
 /**
- * The error to throw for a failed call for `model`. An SDK error becomes an OpenAICallError — bare, or as the
- * cause of a wrapper such as the retry policy's, whose added words ("(after N attempts)") are kept. Aborts
- * and anything else pass through unchanged.
+ * The error to throw for a failed call for `model`: an SDK error becomes an OpenAICallError (keeping a
+ * wrapper's "(after N attempts)"); aborts and anything else pass through unchanged.
  */
 export function mapError(error: unknown, model: string): unknown {
-  const chain = causes(error);
-  const root = chain.find((e): e is APIError => e instanceof APIError);
-  if (!root || root instanceof APIUserAbortError || chain[0]?.name === "AbortError") return error;
-  const outer = chain[0]!;
-  const tail =
-    outer !== root && outer.message.startsWith(root.message) ? outer.message.slice(root.message.length) : "";
-  return new OpenAICallError(`${describe(root, model)}${tail}`, root.status, error);
+  const wording = {
+    who: `OpenAI (model '${model}')`,
+    unreachable: "check the network, and the base URL if one is set",
+    hints: HINTS,
+    serverFailed: "OpenAI failed; try again later",
+    codeHints: { insufficient_quota: "the account is out of quota: check its billing" },
+  };
+  return mapOpenAISdkError(error, wording, OpenAICallError);
 }
