@@ -49,6 +49,23 @@ describe.skipIf(skipped !== undefined)(`hud init → build → eval --runtime do
     expect(built.code, built.stderr + built.stdout).toBe(0);
     expect(built.stdout).toMatch(new RegExp(`Built ${TAG} \\(\\w{12}\\): demo 0\\.1\\.0, 1 template: count`));
   }, 600_000);
+  /** A run long enough to interrupt: 12 rollouts, 2 containers at a time. */
+  const longEval = () =>
+    spawnHud(
+      [
+        "eval",
+        "tasks.ts",
+        "oracle",
+        "--all",
+        "--group",
+        "6",
+        "--max-concurrent",
+        "2",
+        "--runtime",
+        `docker:${TAG}`,
+      ],
+      { home, cwd: project },
+    );
   afterAll(async () => {
     for (const id of await demoContainers().catch(() => []))
       await engine.send({ method: "DELETE", path: `/containers/${id}?force=1` });
@@ -88,24 +105,7 @@ describe.skipIf(skipped !== undefined)(`hud init → build → eval --runtime do
   });
 
   it("Ctrl-C mid-run removes the containers", { timeout: 180_000 }, async () => {
-    const child = spawnHud(
-      [
-        "eval",
-        "tasks.ts",
-        "oracle",
-        "--all",
-        "--group",
-        "6",
-        "--max-concurrent",
-        "2",
-        "--runtime",
-        `docker:${TAG}`,
-      ],
-      {
-        home,
-        cwd: project,
-      },
-    );
+    const child = longEval();
     const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
     await waitUntil(async () => (await demoContainers()).length > 0, "a demo container exists", 60);
     child.kill("SIGINT");
@@ -115,24 +115,7 @@ describe.skipIf(skipped !== undefined)(`hud init → build → eval --runtime do
   });
 
   it("after a SIGKILL, the next hud eval reaps the leftover containers", { timeout: 180_000 }, async () => {
-    const child = spawnHud(
-      [
-        "eval",
-        "tasks.ts",
-        "oracle",
-        "--all",
-        "--group",
-        "6",
-        "--max-concurrent",
-        "2",
-        "--runtime",
-        `docker:${TAG}`,
-      ],
-      {
-        home,
-        cwd: project,
-      },
-    );
+    const child = longEval();
     const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
     await waitUntil(
       async () => (await ownedContainers(child.pid)).length > 0,
