@@ -2,6 +2,7 @@
 // Everything runs as a command so that ordinary failures (a missing file) come back as exit codes, and only a
 // failing connection throws — which is what tells a tool error from an infrastructure error.
 
+import { posix } from "node:path";
 import { shellQuote } from "../../capabilities/clients/shell-quote.ts";
 import type { SshClient, SshExecResult } from "../../capabilities/clients/ssh.ts";
 import { errorMessage } from "../../protocol/errors.ts";
@@ -32,7 +33,8 @@ export class WorkspaceOps {
   /** An absolute path for `path` (relative paths are under the workspace directory). */
   resolve(path: string): string {
     if (path === "") throw new ToolArgumentError("the path is empty");
-    return path.startsWith("/") ? path : `${this.cwd.replace(/\/$/, "")}/${path}`;
+    const joined = posix.normalize(path.startsWith("/") ? path : `${this.cwd}/${path}`);
+    return joined.length > 1 ? joined.replace(/\/$/, "") : joined;
   }
 
   async run(

@@ -1,5 +1,7 @@
 // A workspace (`ssh/2` capability) as each provider's familiar tools: Claude's bash and text editor, OpenAI's
 // shell, Gemini's shell and file functions, and the opencode-style set chat models know.
+
+import { fileTools, NUMBER, STRING, schema } from "./file-tools.ts";
 import {
   type AgentTool,
   optionalNumber,
@@ -12,13 +14,6 @@ import { commandText, type WorkspaceOps } from "./workspace-ops.ts";
 
 export const WORKSPACE_TOOL_FLAVORS = ["claude", "openai", "gemini", "chat"] as const;
 export type WorkspaceToolFlavor = (typeof WORKSPACE_TOOL_FLAVORS)[number];
-
-const STRING = { type: "string" } as const;
-const NUMBER = { type: "number" } as const;
-
-function schema(properties: Record<string, unknown>, required: string[]): Record<string, unknown> {
-  return { type: "object", properties, required, additionalProperties: false };
-}
 
 /** A timed-out command is reported in the reference's words so the model shortens it. */
 async function shell(ops: WorkspaceOps, name: string, command: string, ctx: ToolContext, cwd?: string) {
@@ -209,113 +204,6 @@ function openaiTools(ops: WorkspaceOps): AgentTool[] {
       edit: { name: "edit_file", path: "path", old: "old_string", new: "new_string", all: "replace_all" },
     }),
   ];
-}
-
-interface FileToolNames {
-  read?: { name: string; path: string };
-  write?: { name: string; path: string; content: string };
-  edit?: { name: string; path: string; old: string; new: string; all: string };
-  glob?: { name: string };
-  grep?: { name: string };
-}
-
-/** Read, glob, grep, edit and write (the reference's order) under each provider's own names for the tools and their arguments. */
-function fileTools(ops: WorkspaceOps, names: FileToolNames): AgentTool[] {
-  const tools: AgentTool[] = [];
-  const { read, write, edit, glob, grep } = names;
-  if (read) {
-    tools.push({
-      spec: {
-        name: read.name,
-        description: "Read a file of the workspace; lines are numbered. `offset` is 1-based.",
-        parameters: schema({ [read.path]: STRING, offset: NUMBER, limit: NUMBER }, [read.path]),
-      },
-      async call(args) {
-        const path = stringArg(args, read.path);
-        return textOutput(
-          await ops.readNumbered(path, optionalNumber(args, "offset"), optionalNumber(args, "limit")),
-        );
-      },
-    });
-  }
-  if (glob) {
-    tools.push({
-      spec: {
-        name: glob.name,
-        description: "Find files by glob pattern (e.g. `**/*.ts`), newest first.",
-        parameters: schema({ pattern: STRING, path: STRING }, ["pattern"]),
-      },
-      async call(args) {
-        const found = await ops.glob(
-          stringArg(args, "pattern"),
-          typeof args.path === "string" ? args.path : ".",
-        );
-        return textOutput(found.length === 0 ? "No files found" : found.join("\n"));
-      },
-    });
-  }
-  if (grep) {
-    tools.push({
-      spec: {
-        name: grep.name,
-        description: "Search file contents with an extended regular expression; prints file:line:text.",
-        parameters: schema({ pattern: STRING, path: STRING, include: STRING }, ["pattern"]),
-      },
-      async call(args) {
-        const path = typeof args.path === "string" ? args.path : ".";
-        const include = typeof args.include === "string" ? args.include : undefined;
-        const found = await ops.grep(stringArg(args, "pattern"), path, include);
-        return textOutput(found === "" ? "No matches found" : found);
-      },
-    });
-  }
-  if (edit) {
-    const allIsCount = edit.all === "expected_replacements";
-    tools.push({
-      spec: {
-        name: edit.name,
-        description:
-          "Replace exact text in a file of the workspace (it must occur exactly once unless told otherwise).",
-        parameters: schema(
-          {
-            [edit.path]: STRING,
-            [edit.old]: STRING,
-            [edit.new]: STRING,
-            [edit.all]: allIsCount ? NUMBER : { type: "boolean" },
-          },
-          [edit.path, edit.old, edit.new],
-        ),
-      },
-      async call(args) {
-        const path = stringArg(args, edit.path);
-        const expected = allIsCount ? optionalNumber(args, edit.all) : undefined;
-        const all = allIsCount ? (expected ?? 1) > 1 : args[edit.all] === true;
-        const count = await ops.replace(path, stringArg(args, edit.old), stringArg(args, edit.new), all);
-        if (expected !== undefined && count !== expected) {
-          return textOutput(
-            `replaced ${count} occurrences in ${ops.resolve(path)}, expected ${expected}`,
-            true,
-          );
-        }
-        return textOutput(`Edited ${ops.resolve(path)} (${count} replacement${count === 1 ? "" : "s"})`);
-      },
-    });
-  }
-  if (write) {
-    tools.push({
-      spec: {
-        name: write.name,
-        description: "Create or overwrite a file of the workspace.",
-        parameters: schema({ [write.path]: STRING, [write.content]: STRING }, [write.path, write.content]),
-      },
-      async call(args) {
-        const path = stringArg(args, write.path);
-        await ops.writeText(path, stringArg(args, write.content));
-        return textOutput(`Wrote ${ops.resolve(path)}`);
-      },
-    });
-  }
-  return tools;
 }
 
 export function workspaceTools(ops: WorkspaceOps, flavor: WorkspaceToolFlavor): AgentTool[] {
