@@ -124,6 +124,16 @@ describe.each(PROVIDERS)("hud eval with $agent ($model)", ({ agent, model, price
     else expect(s.cost_usd ?? 0).toBe(0);
     const text = await run(["eval", QUICKSTART, agent, "-m", model, "--task-ids", "0"]);
     expect(text.stdout).toMatch(/Usage {8}1,100 tokens/);
+    // The job's totals are stored: hud jobs shows them, per job and per trace.
+    const jobs = await run(["jobs", s.job_id]);
+    expect(jobs.stdout).toMatch(priced ? /^Usage {4}5,500 tokens, \$0\.\d{4}$/m : /^Usage {4}5,500 tokens$/m);
+    const listed = JSON.parse((await run(["jobs", s.job_id, "--json"])).stdout) as {
+      job: { tokens: number; cost_usd: number };
+      traces: { tokens: number }[];
+    };
+    expect(listed.job.tokens).toBe(5500);
+    expect(listed.job.cost_usd).toBeCloseTo(s.cost_usd ?? 0, 10);
+    expect(listed.traces.map((t) => t.tokens)).toEqual([1100, 1100, 1100, 1100, 1100]);
   });
 
   it("fixes the coding workspace with shell and file-edit tools, visible in hud trace", {

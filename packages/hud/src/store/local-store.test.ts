@@ -170,6 +170,8 @@ describe("LocalStore", () => {
       status: "completed",
       runs: 4,
       reward: newer.reward,
+      tokens: expect.any(Number),
+      cost_usd: 0,
       created_at: expect.any(String),
       source: "tasks.json",
       agent: "claude",
@@ -236,6 +238,8 @@ describe("LocalStore", () => {
         ended_at: expect.any(String),
         error: null,
         duration_s: expect.any(Number),
+        tokens: expect.any(Number),
+        cost_usd: 0,
       },
       expect.objectContaining({ trace_id: "t2", status: "error", reward: null, error: "went error" }),
     ]);

@@ -296,8 +296,9 @@ export class LocalStore implements JobObserver, Disposable {
       limit,
     );
     return rows.map((row) => {
-      const { id, name, status, runs, reward, created_at, source, agent, model } = jobRecord(row);
-      return { id, name, status, runs, reward, created_at, source, agent, model };
+      const { id, name, status, runs, reward, tokens, cost_usd, created_at, source, agent, model } =
+        jobRecord(row);
+      return { id, name, status, runs, reward, tokens, cost_usd, created_at, source, agent, model };
     });
   }
 
@@ -393,7 +394,8 @@ export class LocalStore implements JobObserver, Disposable {
   private traceSummaries(jobId: string): TraceSummary[] {
     return this.db
       .all<TraceRow>(
-        `SELECT trace_id, slug, group_id, repeat, status, stop_reason, reward, started_at, ended_at, error
+        `SELECT trace_id, slug, group_id, repeat, status, stop_reason, reward, started_at, ended_at, error,
+          prompt_tokens, completion_tokens, cost_usd
           FROM traces WHERE job_id = ? ORDER BY started_at, rowid`,
         jobId,
       )

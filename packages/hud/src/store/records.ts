@@ -28,6 +28,9 @@ export interface JobSummary {
   runs: number;
   /** Mean reward by the Job.reward rule (0 when nothing counts). */
   reward: number;
+  /** Model tokens (input + output) and dollars over every rollout (0 when none reported usage or prices). */
+  tokens: number;
+  cost_usd: number;
   created_at: string;
   source: string | null;
   agent: string | null;
@@ -57,6 +60,8 @@ export interface TraceSummary {
   ended_at: string | null;
   error: string | null;
   duration_s: number | null;
+  tokens: number;
+  cost_usd: number;
 }
 
 export interface JobDetail {

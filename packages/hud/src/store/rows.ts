@@ -22,6 +22,8 @@ export interface JobRow {
   updated_at: string;
   runs: number;
   reward: number;
+  tokens: number;
+  cost_usd: number;
 }
 
 export interface TraceRow {
@@ -55,7 +57,9 @@ export const JOB_COLUMNS = `j.id, j.name, j.group_size, j.taskset_id, j.status, 
   j.planned, j.created_at, j.updated_at,
   (SELECT count(*) FROM traces t WHERE t.job_id = j.id AND t.status IN ('completed', 'error')) AS runs,
   (SELECT coalesce(avg(coalesce(t.reward, 0)), 0) FROM traces t
-    WHERE t.job_id = j.id AND t.status IN ('completed', 'error') AND t.counted = 1) AS reward`;
+    WHERE t.job_id = j.id AND t.status IN ('completed', 'error') AND t.counted = 1) AS reward,
+  (SELECT coalesce(sum(t.prompt_tokens + t.completion_tokens), 0) FROM traces t WHERE t.job_id = j.id) AS tokens,
+  (SELECT coalesce(sum(t.cost_usd), 0) FROM traces t WHERE t.job_id = j.id) AS cost_usd`;
 
 function json<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
@@ -68,6 +72,8 @@ export function jobRecord(row: JobRow): JobRecord {
     status: row.status,
     runs: row.runs,
     reward: row.reward,
+    tokens: row.tokens,
+    cost_usd: row.cost_usd,
     created_at: row.created_at,
     source: row.source,
     agent: row.agent,
@@ -86,7 +92,9 @@ function durationSeconds(start: string, end: string | null): number | null {
   return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
-export function traceSummary(row: Pick<TraceRow, keyof TraceSummary & keyof TraceRow>): TraceSummary {
+export function traceSummary(
+  row: Pick<TraceRow, (keyof TraceSummary & keyof TraceRow) | "prompt_tokens" | "completion_tokens">,
+): TraceSummary {
   return {
     trace_id: row.trace_id,
     slug: row.slug,
@@ -99,6 +107,8 @@ export function traceSummary(row: Pick<TraceRow, keyof TraceSummary & keyof Trac
     ended_at: row.ended_at,
     error: row.error,
     duration_s: durationSeconds(row.started_at, row.ended_at),
+    tokens: row.prompt_tokens + row.completion_tokens,
+    cost_usd: row.cost_usd,
   };
 }
 

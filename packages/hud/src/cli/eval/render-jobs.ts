@@ -28,8 +28,16 @@ function statusLabel(status: string, style: Style): string {
   return style.yellow(status);
 }
 
+/** `12,345 tokens, $0.0123`, or "-" when nothing reported usage. */
+export function usageLabel(tokens: number, costUsd: number): string {
+  if (tokens === 0 && costUsd === 0) return "-";
+  const cost = costUsd > 0 ? `, $${costUsd < 1 ? costUsd.toFixed(4) : costUsd.toFixed(2)}` : "";
+  return `${tokens.toLocaleString("en-US")} tokens${cost}`;
+}
+
 export function renderJobList(jobs: readonly JobSummary[], cwd: string, style: Style): string[] {
   if (jobs.length === 0) return ["No jobs yet: run one with hud eval <source> <agent>"];
+  const money = jobs.some((job) => job.cost_usd > 0);
   const rows = jobs.map((job) => [
     shortId(job.id),
     clip(job.name, 36),
@@ -39,11 +47,12 @@ export function renderJobList(jobs: readonly JobSummary[], cwd: string, style: S
     String(job.runs),
     reward(job.reward),
     when(job.created_at),
+    ...(money ? [job.cost_usd > 0 ? `$${job.cost_usd.toFixed(4)}` : "-"] : []),
   ]);
   const lines = table(
-    ["ID", "NAME", "SOURCE", "AGENT", "STATUS", "RUNS", "REWARD", "CREATED"],
+    ["ID", "NAME", "SOURCE", "AGENT", "STATUS", "RUNS", "REWARD", "CREATED", ...(money ? ["COST"] : [])],
     rows,
-    new Set([5, 6]),
+    new Set([5, 6, 8]),
   );
   return [style.bold(lines[0]!), ...lines.slice(1), style.dim("Details: hud jobs <id>")];
 }
@@ -58,6 +67,7 @@ export function renderJobDetail(detail: JobDetail, cwd: string, style: Style): s
     `Status   ${statusLabel(job.status, style)}`,
     `Runs     ${job.runs} of ${job.planned} (group ${job.group})`,
     `Reward   ${reward(job.reward)}`,
+    `Usage    ${usageLabel(job.tokens, job.cost_usd)}`,
     `Created  ${when(job.created_at)}`,
     "",
   ];
