@@ -1,11 +1,7 @@
 // A model id → a ModelClient on the right provider SDK, through the HUD gateway or the provider's own key.
 import { HudError } from "../protocol/errors.ts";
-import type { ModelClient } from "./model/model-client.ts";
+import type { ModelClient, ModelRequest, ModelTurn } from "./model/model-client.ts";
 import { providerOf } from "./models/provider.ts";
-import { AnthropicModel } from "./providers/anthropic/anthropic-model.ts";
-import { GeminiModel } from "./providers/gemini/gemini-model.ts";
-import { OpenAIModel } from "./providers/openai/openai-model.ts";
-import { OpenAIChatModel } from "./providers/openai-chat/openai-chat-model.ts";
 
 /** The agent types of the Python SDK, which are also the provider APIs we speak. */
 export const AGENT_TYPES = ["claude", "openai", "gemini", "openai_compatible"] as const;
@@ -49,7 +45,7 @@ export function agentTypeOf(model: string, baseURL?: string): AgentType {
     default:
       if (baseURL === undefined) {
         throw new HudError(
-          `no provider is known for model '${model}': give the base URL of an OpenAI-compatible server (--base-url or OPENAI_COMPATIBLE_BASE_URL), or use a claude-*, gpt-*, o*, gemini-* model`,
+          `no provider is known for model '${model}': give the base URL of an OpenAI-compatible server (-c base_url=<url> or OPENAI_COMPATIBLE_BASE_URL), or use a claude-*, gpt-*, o*, gemini-* model`,
         );
       }
       return "openai_compatible";
@@ -77,24 +73,70 @@ function credentials(type: AgentType, model: string, options: ModelClientOptions
   return { apiKey, baseURL, gateway: false };
 }
 
+/** The provider API each agent type speaks, as its ModelClient reports it. */
+const PROVIDER_NAMES: Record<AgentType, string> = {
+  claude: "anthropic",
+  openai: "openai",
+  gemini: "gemini",
+  openai_compatible: "openai_compatible",
+};
+
+/**
+ * A client whose provider module (and SDK) loads on its first call. The SDKs take about a third of a second to
+ * import; without this, every environment that imports `hud/graders` for a BashGrader, and every `hud eval` of a
+ * model-free agent, would pay for them.
+ */
+class DeferredModel implements ModelClient {
+  readonly provider: string;
+  readonly model: string;
+  readonly gateway: boolean;
+  private readonly load: () => Promise<ModelClient>;
+  private loaded: Promise<ModelClient> | undefined;
+
+  constructor(type: AgentType, model: string, gateway: boolean, load: () => Promise<ModelClient>) {
+    this.provider = PROVIDER_NAMES[type];
+    this.model = model;
+    this.gateway = gateway;
+    this.load = load;
+  }
+
+  async complete(request: ModelRequest): Promise<ModelTurn> {
+    this.loaded ??= this.load();
+    return (await this.loaded).complete(request);
+  }
+}
+
+/** Key, base URL and provider are checked now (a missing key is an error here); the SDK loads on first use. */
 export function createModelClient(model: string, options: ModelClientOptions = {}): ModelClient {
   const env = options.env ?? process.env;
   const type = options.type ?? agentTypeOf(model, options.baseURL ?? env.OPENAI_COMPATIBLE_BASE_URL);
   const { apiKey, baseURL, gateway } = credentials(type, model, options);
   const common = { model, apiKey, baseURL, timeoutSeconds: options.callTimeoutSeconds, gateway };
-  switch (type) {
-    case "claude":
-      return new AnthropicModel({ ...common, apiKey: apiKey!, maxTokens: options.maxTokens });
-    case "openai":
-      return new OpenAIModel({ ...common, apiKey: apiKey!, maxOutputTokens: options.maxTokens });
-    case "gemini":
-      return new GeminiModel({ ...common, apiKey: apiKey!, maxOutputTokens: options.maxTokens });
-    case "openai_compatible":
-      if (baseURL === undefined) {
-        throw new HudError(
-          `the openai_compatible agent needs a base URL: --base-url <url> or OPENAI_COMPATIBLE_BASE_URL (e.g. http://127.0.0.1:8000/v1 for vLLM)`,
-        );
-      }
-      return new OpenAIChatModel({ ...common, baseURL, maxTokens: options.maxTokens });
+  const maxTokens = options.maxTokens;
+  if (type === "openai_compatible" && baseURL === undefined) {
+    throw new HudError(
+      `the openai_compatible agent needs a base URL: -c base_url=<url> or OPENAI_COMPATIBLE_BASE_URL (e.g. http://127.0.0.1:8000/v1 for vLLM)`,
+    );
   }
+  const load = async (): Promise<ModelClient> => {
+    switch (type) {
+      case "claude": {
+        const { AnthropicModel } = await import("./providers/anthropic/anthropic-model.ts");
+        return new AnthropicModel({ ...common, apiKey: apiKey!, maxTokens });
+      }
+      case "openai": {
+        const { OpenAIModel } = await import("./providers/openai/openai-model.ts");
+        return new OpenAIModel({ ...common, apiKey: apiKey!, maxOutputTokens: maxTokens });
+      }
+      case "gemini": {
+        const { GeminiModel } = await import("./providers/gemini/gemini-model.ts");
+        return new GeminiModel({ ...common, apiKey: apiKey!, maxOutputTokens: maxTokens });
+      }
+      case "openai_compatible": {
+        const { OpenAIChatModel } = await import("./providers/openai-chat/openai-chat-model.ts");
+        return new OpenAIChatModel({ ...common, baseURL: baseURL!, maxTokens });
+      }
+    }
+  };
+  return new DeferredModel(type, model, gateway, load);
 }

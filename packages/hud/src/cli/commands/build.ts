@@ -66,7 +66,7 @@ const command: Command = async (argv, io) => {
   const env = await loadEnvironment(dir);
   const manifest: ImageManifest = {
     name: env.name,
-    ...(env.version === undefined ? {} : { version: env.version }),
+    version: env.version,
     templates: [...env.templates.values()].map((t) => t.manifest()),
   };
   const tag = values.tag ?? defaultTag(env.name);
@@ -80,7 +80,7 @@ const command: Command = async (argv, io) => {
     labels: {
       [MANIFEST_LABEL]: JSON.stringify(manifest),
       "hud.env": env.name,
-      ...(env.version === undefined ? {} : { "hud.version": env.version }),
+      "hud.version": env.version,
     },
     buildArgs: buildArgs(values["build-arg"] ?? []),
     noCache: values["no-cache"],
@@ -89,7 +89,7 @@ const command: Command = async (argv, io) => {
   });
   const templates = manifest.templates.map((t) => t.id).join(", ");
   io.stdout(
-    `Built ${tag} (${id.replace(/^sha256:/, "").slice(0, 12)}): ${env.name}${env.version ? ` ${env.version}` : ""}, ` +
+    `Built ${tag} (${id.replace(/^sha256:/, "").slice(0, 12)}): ${env.name} ${env.version}, ` +
       `${manifest.templates.length} template${manifest.templates.length === 1 ? "" : "s"}: ${templates}\n`,
   );
   return 0;

@@ -1,5 +1,6 @@
 // `hud eval --dry-run`: what a job would cost, from the recorded cost of earlier rollouts of the same model.
 import type { CostHistory } from "../../store/local-store.ts";
+import { dollars } from "./style.ts";
 
 export interface CostEstimate {
   /** Undefined when nothing was recorded for the model. */
@@ -31,12 +32,11 @@ export function estimateCost(
     if (known) own++;
     usd += (known?.meanUsd ?? history.meanUsd) * group;
   }
-  const money = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
   return {
     usd,
     lines: [
-      `Estimated cost: ${money(usd)} for ${total} rollouts of ${model} (≈ ${money(usd / total)} each).`,
-      `Basis: ${history.rollouts} recorded rollouts of ${model}, mean ${money(history.meanUsd)}; ` +
+      `Estimated cost: ${dollars(usd)} for ${total} rollouts of ${model} (≈ ${dollars(usd / total)} each).`,
+      `Basis: ${history.rollouts} recorded rollouts of ${model}, mean ${dollars(history.meanUsd)}; ` +
         `${own} of ${slugs.length} tasks priced by their own history.`,
     ],
   };

@@ -2,7 +2,7 @@
 import { relative } from "node:path";
 import type { JobDetail, JobSummary } from "../../store/records.ts";
 import { shortId } from "./render-summary.ts";
-import { clip, clipStart, duration, reward, type Style, table } from "./style.ts";
+import { clip, clipStart, dollars, duration, reward, type Style, table } from "./style.ts";
 
 /** `2026-05-01 12:34:56` from an ISO timestamp (UTC). */
 export function when(iso: string | null): string {
@@ -31,7 +31,7 @@ function statusLabel(status: string, style: Style): string {
 /** `12,345 tokens, $0.0123`, or "-" when nothing reported usage. */
 export function usageLabel(tokens: number, costUsd: number): string {
   if (tokens === 0 && costUsd === 0) return "-";
-  const cost = costUsd > 0 ? `, $${costUsd < 1 ? costUsd.toFixed(4) : costUsd.toFixed(2)}` : "";
+  const cost = costUsd > 0 ? `, ${dollars(costUsd)}` : "";
   return `${tokens.toLocaleString("en-US")} tokens${cost}`;
 }
 
@@ -47,7 +47,7 @@ export function renderJobList(jobs: readonly JobSummary[], cwd: string, style: S
     String(job.runs),
     reward(job.reward),
     when(job.created_at),
-    ...(money ? [job.cost_usd > 0 ? `$${job.cost_usd.toFixed(4)}` : "-"] : []),
+    ...(money ? [job.cost_usd > 0 ? dollars(job.cost_usd) : "-"] : []),
   ]);
   const lines = table(
     ["ID", "NAME", "SOURCE", "AGENT", "STATUS", "RUNS", "REWARD", "CREATED", ...(money ? ["COST"] : [])],

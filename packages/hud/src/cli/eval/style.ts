@@ -61,6 +61,11 @@ export function duration(seconds: number): string {
   return clock(seconds);
 }
 
+/** Dollars: four decimals under $1 (model calls cost fractions of a cent), two above. */
+export function dollars(usd: number): string {
+  return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
+}
+
 export function reward(value: number | null | undefined): string {
   return value === null || value === undefined ? "-" : value.toFixed(3);
 }
