@@ -1,7 +1,7 @@
 // Benchmark: in-process rollouts per second (nop agent, Shared(LocalRuntime)) next to bare control-channel sessions.
 import { once } from "node:events";
 import { connect as netConnect } from "node:net";
-import { type Agent, Environment, LocalRuntime, rollout, Shared, Task } from "hud";
+import { type Agent, Environment, LocalRuntime, parseControlUrl, rollout, Shared, Task } from "hud";
 import { type Figure, interleaved } from "./measure.ts";
 
 /** Completions per second of `op` run by `workers` concurrent loops for about `seconds`. */
@@ -25,11 +25,12 @@ export async function concurrentRate(
 }
 
 /**
- * The least one rollout's conversation with an environment costs: a fresh TCP connection, `hello`,
+ * The least one rollout's conversation with an environment costs: a fresh connection (the lease's transport), `hello`,
  * `tasks.start`, (`work`,) `tasks.grade` as raw NDJSON (JSON.stringify / JSON.parse), then close.
  */
-export async function bareSession(port: number, work?: () => Promise<void>): Promise<void> {
-  const socket = netConnect({ host: "127.0.0.1", port, noDelay: true });
+export async function bareSession(url: string, work?: () => Promise<void>): Promise<void> {
+  const address = parseControlUrl(url);
+  const socket = netConnect("path" in address ? address : { ...address, noDelay: true });
   await once(socket, "connect");
   socket.setEncoding("utf8");
   let buffered = "";
@@ -79,11 +80,10 @@ export async function rolloutThroughput(options: {
   const task = new Task({ env: "bench", id: "noop" });
   // One slot held for the whole run: the floor talks to the very server the rollouts use.
   const lease = await shared(task);
-  const port = Number(lease.url.slice(lease.url.lastIndexOf(":") + 1));
   const nop: Agent = async () => {};
   try {
     const results = await interleaved(options.runs, {
-      floor: () => concurrentRate(options.seconds, options.concurrency, () => bareSession(port)),
+      floor: () => concurrentRate(options.seconds, options.concurrency, () => bareSession(lease.url)),
       hud: () =>
         concurrentRate(options.seconds, options.concurrency, () =>
           rollout(task, nop, { runtime: shared, jobId: "bench" }),

@@ -164,6 +164,8 @@ describe("hud eval on the quickstart", () => {
 
     const runtime = await hud(["eval", TASKS, "nop", "--runtime", "ssh://box"], { home });
     expect(runtime.code).toBe(2);
-    expect(runtime.stderr).toContain("--runtime must be local, docker, docker:<image> or tcp://host:port");
+    expect(runtime.stderr).toContain(
+      "--runtime must be local, docker, docker:<image>, tcp://host:port or unix:///path",
+    );
   });
 });

@@ -8,8 +8,10 @@ import {
   type Agent,
   Environment,
   type Lease,
+  LocalRuntime,
   type Placement,
   rollout,
+  Shared,
   SubprocessRuntime,
   Task,
   Taskset,
@@ -213,5 +215,60 @@ describe("cancelling a job", () => {
     expect(ran).toBe(0);
     expect(job.runs).toEqual([]);
     expect(probe.finallyRan).toBe(0);
+  });
+});
+
+describe("starting many rollouts at once", () => {
+  function pingEnv(): Environment {
+    const env = new Environment({ name: "ping" });
+    env.template("ping", async function* () {
+      const answer = yield "ping";
+      yield answer === "pong" ? 1 : 0;
+    });
+    return env;
+  }
+
+  it("sets up 16 at a time, so the first agents start before the later rollouts are placed", async () => {
+    const shared = new Shared(new LocalRuntime(pingEnv()), { width: 200 });
+    defer(() => shared.close());
+    let placed = 0;
+    let placedWhenFirstAgentStarted: number | undefined;
+    const placement: Placement = (task) => {
+      placed++;
+      return shared(task);
+    };
+    const agent: Agent = async (run) => {
+      placedWhenFirstAgentStarted ??= placed;
+      await sleep(50);
+      run.trace.content = "pong";
+    };
+    const job = await new Task({ env: "ping", id: "ping" }).run(agent, {
+      runtime: placement,
+      group: 200,
+      maxConcurrent: 200,
+    });
+    expect(job.runs).toHaveLength(200);
+    expect(job.reward).toBe(1);
+    // Breadth-first, all 200 would be placed before any agent ran.
+    expect(placedWhenFirstAgentStarted).toBeLessThanOrEqual(17);
+  });
+
+  it("a slow setup does not hold back the others", async () => {
+    const shared = new Shared(new LocalRuntime(pingEnv()), { width: 64 });
+    defer(() => shared.close());
+    const placement: Placement = async (task) => {
+      await sleep(400);
+      return shared(task);
+    };
+    const started = performance.now();
+    const job = await new Task({ env: "ping", id: "ping" }).run(
+      async (run) => {
+        run.trace.content = "pong";
+      },
+      { runtime: placement, group: 64, maxConcurrent: 64 },
+    );
+    expect(job.reward).toBe(1);
+    // 16 at a time until each set up would take 4 × 400 ms; each slot frees after 25 ms instead.
+    expect(performance.now() - started).toBeLessThan(1200);
   });
 });

@@ -101,7 +101,7 @@ describe("rollout: answers and job ids", () => {
     expect(run.trace.status).toBe("completed");
     expect(run.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(run.job_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(run.runtime).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.runtime).toMatch(/^unix:\/\/\/.+\/control\.sock$/);
     expect(run.trace.steps.map((s) => s.task_call?.phase ?? s.source)).toEqual(["setup", "user", "evaluate"]);
   });
 
@@ -468,7 +468,7 @@ describe("rollout: failures are recorded, never thrown", () => {
     expect(run.trace.error).toBe("[agent loop] Error: agent exploded");
     expect(run.trace_id).toBeDefined();
     expect(run.prompt).toBe("add:2:3");
-    expect(run.runtime).toMatch(/^tcp:\/\//);
+    expect(run.runtime).toMatch(/^unix:\/\/\//);
     expect(run.reward).toBe(0);
     expect(run.grade.raw).toEqual({ score: 0 });
   });

@@ -1,4 +1,6 @@
 // LocalRuntime: environments served inside the test process, from a file, a live object, or a factory.
+import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { connect, Environment, HudError, Task } from "hud";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalRuntime } from "../src/runtime/local.ts";
@@ -23,7 +25,9 @@ describe("LocalRuntime", () => {
     const runtime = new LocalRuntime(quickstart);
     const task = new Task({ env: "letters", id: "reverse", args: { word: "kiwi" } });
     const acquired = await lease(runtime, task);
-    expect(acquired.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(acquired.url).toMatch(/^unix:\/\/\/.+\/control\.sock$/);
+    const socketPath = acquired.url.slice("unix://".length);
+    expect(statSync(dirname(socketPath)).mode & 0o777).toBe(0o700);
     const client = await connect(acquired.url);
     try {
       await client.startTask(task.id, task.args);
@@ -32,6 +36,7 @@ describe("LocalRuntime", () => {
       await client.close();
     }
     await acquired[Symbol.asyncDispose]();
+    expect(existsSync(dirname(socketPath))).toBe(false);
     await expect(connect(acquired.url, { readyTimeout: 0.3 })).rejects.toThrow(/not ready/);
   });
 

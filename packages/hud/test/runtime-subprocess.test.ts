@@ -1,8 +1,9 @@
-// SubprocessRuntime: real `hud serve` children on loopback — serving, secrets, failures, and process-group teardown.
+// SubprocessRuntime: real `hud serve` children on private unix sockets — serving, secrets, failures, and
+// process-group teardown.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { connect, HudError, Task } from "hud";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Lease } from "../src/runtime/placement.ts";
@@ -47,7 +48,11 @@ describe("SubprocessRuntime", () => {
     const runtime = new SubprocessRuntime(quickstart);
     const task = new Task({ env: "letters", id: "count", args: { word: "strawberry", letter: "r" } });
     const acquired = await lease(runtime, task);
-    expect(acquired.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    // A unix socket in a directory only this user can enter.
+    expect(acquired.url).toMatch(/^unix:\/\/\/.+\/control\.sock$/);
+    const socketPath = acquired.url.slice("unix://".length);
+    expect(statSync(socketPath).isSocket()).toBe(true);
+    expect(statSync(dirname(socketPath)).mode & 0o777).toBe(0o700);
     const client = await connect(acquired.url);
     try {
       expect(client.env?.name).toBe("letters");
@@ -58,6 +63,7 @@ describe("SubprocessRuntime", () => {
       await client.close();
     }
     await acquired[Symbol.asyncDispose]();
+    expect(existsSync(dirname(socketPath))).toBe(false);
     await expect(connect(acquired.url, { readyTimeout: 0.5 })).rejects.toThrow(/not ready/);
   });
 
@@ -105,7 +111,9 @@ describe("SubprocessRuntime", () => {
       (e: unknown) => e,
     );
     expect(HudError.is(error)).toBe(true);
-    expect((error as Error).message).toMatch(/did not announce HUD_SERVE_PORT within 5s/);
+    expect((error as Error).message).toMatch(
+      /did not announce its address \(HUD_SERVE_PORT \/ HUD_SERVE_SOCKET\) within 5s/,
+    );
     expect((error as Error).message).toContain("initialize hook started and will never finish");
     expect(isAlive(child)).toBe(false);
   });
@@ -141,7 +149,7 @@ describe("SubprocessRuntime", () => {
       output += chunk;
     });
     const code = await new Promise<number | null>((resolve) => runner.once("exit", resolve));
-    expect(output).toContain("LEASED tcp://127.0.0.1:");
+    expect(output).toContain("LEASED unix:///");
     expect(code).toBe(0);
     const { child, grandchild } = await readJsonFile<{ child: number; grandchild: number }>(pidFile);
     pids.push(child, grandchild);

@@ -1,6 +1,9 @@
 // Capability streams through connect(): loopback forwarders per binding, url rewriting, integrity, half-close.
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { bind, Capability, connect, Environment } from "hud";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "./support/cleanup.ts";
@@ -11,7 +14,8 @@ import { waitUntil } from "./support/wait.ts";
 const defer = useCleanup();
 const MiB = 1024 * 1024;
 
-async function setup(extra: Capability[] = []) {
+/** A control server on loopback TCP (default) or on a unix socket in a fresh private directory. */
+async function setup(extra: Capability[] = [], transport: "tcp" | "unix" = "tcp") {
   const echo = await echoServer();
   defer(() => echo.close());
   const digest = await digestServer();
@@ -24,7 +28,13 @@ async function setup(extra: Capability[] = []) {
     new Capability({ name: "digest", protocol: "digest/1", url: `tcp://127.0.0.1:${digest.port}` }),
   );
   for (const cap of extra) env.addCapability(cap);
-  const server = await bind(env);
+  let path: string | undefined;
+  if (transport === "unix") {
+    const dir = mkdtempSync(join(tmpdir(), "hud-tunnel-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    path = join(dir, "control.sock");
+  }
+  const server = await bind(env, { path });
   defer(() => server.close());
   const warnings: string[] = [];
   const client = await connect(server.url, {
@@ -92,6 +102,21 @@ describe("forwarders", () => {
     const body = randomBytes(8 * MiB);
     const reply = await exchange(portOf(client.binding("digest").url), body);
     expect(reply.toString()).toBe(`${body.length} ${sha256(body)}\n`);
+  });
+
+  it("tunnels through a control channel on a unix socket: 8 MiB intact, and EOF when it is gone", async () => {
+    const { client, server, warnings } = await setup([], "unix");
+    expect(server.url).toBe(`unix://${server.path}`);
+    const body = randomBytes(8 * MiB);
+    const reply = await exchange(portOf(client.binding("digest").url), body);
+    expect(reply.toString()).toBe(`${body.length} ${sha256(body)}\n`);
+    const port = portOf(client.binding("echo").url);
+    await server.close();
+    expect(existsSync(server.path!)).toBe(false);
+    const peer = await dial(port);
+    await peer.readToEnd();
+    expect(peer.ended).toBe(true);
+    expect(warnings).toEqual([expect.stringContaining(`tunnel peer ${server.path} connection failed`)]);
   });
 
   it("8 concurrent streams do not interleave (python-sdk case 22)", async () => {

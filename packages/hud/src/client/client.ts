@@ -35,8 +35,17 @@ export interface ConnectOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Parse `tcp://host:port` (or `host:port`) into an address, with one clear error otherwise. */
+/**
+ * Parse `tcp://host:port` (or `host:port`), or `unix:///absolute/path` for a server on a unix socket, into an
+ * address, with one clear error otherwise.
+ */
 export function parseControlUrl(url: string, defaultPort?: number): Address {
+  if (url.startsWith("unix:")) {
+    const path = url.startsWith("unix://") ? url.slice("unix://".length) : "";
+    if (!path.startsWith("/"))
+      throw new HudError(`control url '${url}' needs an absolute socket path (unix:///path/to/socket)`);
+    return { path };
+  }
   const text = url.includes("://") ? url : `tcp://${url}`;
   let parts: ReturnType<typeof splitUrl>;
   try {
@@ -45,7 +54,9 @@ export function parseControlUrl(url: string, defaultPort?: number): Address {
     throw new HudError(`invalid control url '${url}': ${(error as Error).message}`);
   }
   if (parts.scheme !== "tcp") {
-    throw new HudError(`control transport '${parts.scheme}' is not supported (use tcp://host:port)`);
+    throw new HudError(
+      `control transport '${parts.scheme}' is not supported (use tcp://host:port or unix:///path/to/socket)`,
+    );
   }
   const port = parts.port ?? defaultPort;
   if (port === undefined || port === 0)
@@ -197,6 +208,7 @@ export class HudClient implements AsyncDisposable {
   /** Keep one forwarder per tunnelable binding; unchanged bindings keep theirs (open streams survive). */
   private async syncForwarders(): Promise<void> {
     if (this.options.forwarders === false) return;
+    if (this.forwarders.size === 0 && this.hello_?.bindings.length === 0) return;
     const wanted = new Map(this.manifestBindings.filter((c) => capabilityAddress(c)).map((c) => [c.name, c]));
     for (const [name, entry] of this.forwarders) {
       if (wanted.get(name)?.url !== entry.url) {
@@ -219,9 +231,11 @@ export class HudClient implements AsyncDisposable {
     if (this.closed) return;
     this.closed = true;
     await this.capabilityClients.closeAll();
-    const forwarders = [...this.forwarders.values()];
-    this.forwarders.clear();
-    await Promise.allSettled(forwarders.map((f) => f.forwarder.close()));
+    if (this.forwarders.size > 0) {
+      const forwarders = [...this.forwarders.values()];
+      this.forwarders.clear();
+      await Promise.allSettled(forwarders.map((f) => f.forwarder.close()));
+    }
     await this.connection.close();
   }
 
@@ -281,6 +295,7 @@ function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return (
     typeof code === "string" &&
-    ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"].includes(code)
+    // ENOENT: a unix socket the server has not made yet (or any more).
+    ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT"].includes(code)
   );
 }

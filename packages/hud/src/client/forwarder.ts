@@ -3,7 +3,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { encodeFrame, FrameReader } from "../protocol/framing.ts";
 import { parseJsonLine } from "../protocol/jsonrpc.ts";
 import { TUNNEL_OPEN } from "../protocol/methods.ts";
-import type { Address } from "../protocol/rpc-connection.ts";
+import { type Address, describeAddress, dialOptions } from "../protocol/rpc-connection.ts";
 import { splice } from "../protocol/splice.ts";
 
 /** The tunnel.open reply is small; anything bigger before the newline is not a tunnel reply. */
@@ -71,7 +71,7 @@ async function tunnel(
     options.onError?.(message);
     local.destroy();
   };
-  const upstream = connect({ host: control.host, port: control.port, allowHalfOpen: true, noDelay: true });
+  const upstream = connect(dialOptions(control, { allowHalfOpen: true }));
   upstream.on("error", () => {});
   let spliced = false;
   local.once("close", () => {
@@ -83,7 +83,7 @@ async function tunnel(
       upstream.once("error", reject);
     });
   } catch (error) {
-    report(`tunnel peer ${control.host}:${control.port} connection failed: ${(error as Error).message}`);
+    report(`tunnel peer ${describeAddress(control)} connection failed: ${(error as Error).message}`);
     return;
   }
   const params: Record<string, unknown> = { capability };

@@ -57,6 +57,7 @@ export class CapabilityClients {
   /** Close every opened client (failures are ignored: this runs on teardown). Later opens fail. */
   async closeAll(): Promise<void> {
     this.closed = true;
+    if (this.entries.size === 0) return;
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.allSettled(entries.map(async (entry) => (await entry.client).close()));

@@ -6,7 +6,7 @@ import { type BindOptions, bind, type HudServer } from "./server/control-server.
 export interface ServeOptions extends BindOptions {
   /** Stop serving when aborted (in addition to SIGINT/SIGTERM). */
   signal?: AbortSignal;
-  /** Where the `HUD_SERVE_PORT=<port>` line goes (default stdout). */
+  /** Where the `HUD_SERVE_PORT=<port>` (or `HUD_SERVE_SOCKET=<path>`) line goes (default stdout). */
   announce?: (line: string) => void;
   /** Where warnings go (default stderr). */
   warn?: (line: string) => void;
@@ -21,14 +21,14 @@ function isLoopback(host: string): boolean {
 }
 
 /**
- * Start hooks, bind, announce `HUD_SERVE_PORT=<port>`, serve until a signal, then close and run
- * shutdown hooks in reverse order.
+ * Start hooks, bind, announce `HUD_SERVE_PORT=<port>` (`HUD_SERVE_SOCKET=<path>` on a unix socket), serve
+ * until a signal, then close and run shutdown hooks in reverse order.
  */
 export async function serve(env: Environment, options: ServeOptions = {}): Promise<void> {
   const host = options.host ?? "127.0.0.1";
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
-  if (!isLoopback(host) && !options.authToken) {
+  if (options.path === undefined && !isLoopback(host) && !options.authToken) {
     warn(
       `warning: serving on ${host} without --token: anyone who can reach this port can drive the environment`,
     );
@@ -59,7 +59,7 @@ export async function serve(env: Environment, options: ServeOptions = {}): Promi
     else options.signal?.addEventListener("abort", stop, { once: true });
   });
   options.onListening?.(server);
-  announce(`HUD_SERVE_PORT=${server.port}`);
+  announce(server.path === undefined ? `HUD_SERVE_PORT=${server.port}` : `HUD_SERVE_SOCKET=${server.path}`);
   await stopped;
   try {
     await server.close();

@@ -123,7 +123,8 @@ export class FileTrackingObserver {
       observer.warn(`file tracking is off for this rollout: ${errorMessage(error)}`);
       return observer;
     }
-    if (caps.length > 0) observed.add(run);
+    if (caps.length === 0) return observer;
+    observed.add(run);
     await Promise.all(
       caps.map(async (cap) => {
         let client: FileTrackingClient | undefined;
@@ -190,6 +191,7 @@ export class FileTrackingObserver {
   /** Stop following tool steps, then flush: the changes since the last diff are recorded. Never rejects. */
   async finish(): Promise<void> {
     if (this.finished) return;
+    if (this.sessions.length === 0) return this.close();
     this.unsubscribe?.();
     await Promise.all(this.sessions.map((s) => s.settled()));
     this.finished = true;
@@ -219,8 +221,18 @@ export class FileTrackingObserver {
     this.closing = true;
     this.unsubscribe?.();
     const sessions = this.sessions;
+    if (sessions.length === 0) return;
     this.sessions = [];
     await Promise.all(sessions.map((s) => s.client.close().catch(() => {})));
+  }
+}
+
+/** Whether `run` has file tracking bindings to follow (bindings it cannot read count: the observer says why). */
+export function tracksFiles(run: Run): boolean {
+  try {
+    return run.bindings.some((cap) => cap.protocol === PROTOCOLS.filetracking);
+  } catch {
+    return true;
   }
 }
 

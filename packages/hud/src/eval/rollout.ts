@@ -4,7 +4,7 @@ import type { Task } from "../environment/task.ts";
 import { HudError } from "../protocol/errors.ts";
 import type { Lease, Placement } from "../runtime/placement.ts";
 import { type Agent, agentConfig, invokeAgent } from "./agent.ts";
-import { observeFileTracking } from "./file-tracking-observer.ts";
+import { observeFileTracking, tracksFiles } from "./file-tracking-observer.ts";
 import { Grade } from "./grade.ts";
 import { newId } from "./job.ts";
 import { describeError, Run } from "./run.ts";
@@ -29,6 +29,8 @@ export interface RolloutOptions {
   observer?: RolloutObserver;
   /** Options for connecting to each lease (a lease's `params.ready_timeout` wins). */
   connect?: ConnectOptions;
+  /** Called once the task has started, just before the agent runs (not called when setup fails). */
+  onLive?: () => void;
 }
 
 const CANCEL_BOUND_MS = 2_000;
@@ -119,9 +121,6 @@ class Drive {
   private phase: Phase = "provisioning";
   private live = false;
   private interrupted = false;
-  /** Rejects when interrupted; every wait of the driver races it, so nothing it awaits can hold it. */
-  private readonly halted: Promise<never>;
-  private halt: () => void = () => {};
   private client: HudClient | undefined;
   /** Releases of what the driver holds (leases, connections), in acquisition order. */
   private held: (() => Promise<void>)[] = [];
@@ -137,10 +136,6 @@ class Drive {
     this.agent = agent;
     this.run = run;
     this.options = options;
-    this.halted = new Promise<never>((_, reject) => {
-      this.halt = () => reject(new Interrupted());
-    });
-    this.halted.catch(() => {});
   }
 
   async execute(): Promise<void> {
@@ -168,19 +163,24 @@ class Drive {
   /** Provision, start, let the agent work, grade (or verify), release — recording failures in the Run. */
   private async drive(): Promise<void> {
     try {
-      const lease = await this.acquire(this.task);
+      const lease = this.checked(await this.acquire(this.task));
       this.phase = "starting task";
-      const client = await this.connectTo(lease);
+      const client = this.checked(await this.connectTo(lease));
       this.run.runtime = lease.url;
       await this.start(client);
       this.live = true;
+      this.options.onLive?.();
       // Workspace diffs after each tool step, and the agent's last changes before grading (never fails the run).
-      const tracking = await this.hold(
-        observeFileTracking(this.run, { onWarning: this.options.connect?.onWarning }),
-        (observer) => observer.close(),
-      );
+      const tracking = tracksFiles(this.run)
+        ? this.checked(
+            await this.hold(
+              observeFileTracking(this.run, { onWarning: this.options.connect?.onWarning }),
+              (observer) => observer.close(),
+            ),
+          )
+        : undefined;
       const agentError = await this.agentLoop();
-      await this.bounded(tracking.finish());
+      if (tracking) this.checked(await tracking.finish());
       this.phase = "grading";
       if (this.task.verifier) await this.verify();
       else {
@@ -193,14 +193,15 @@ class Drive {
     }
     this.phase = "cleanup";
     this.over = true;
-    // An interruption here leaves the release running in the background.
-    await this.bounded(this.release()).catch(() => {});
+    await this.release();
   }
 
-  /** Wait for `work`, unless the rollout is interrupted first. */
-  private async bounded<T>(work: Promise<T>): Promise<T> {
-    const value = await Promise.race([work, this.halted]);
-    // A result that arrived as the rollout was interrupted is dropped: the run was already settled.
+  /**
+   * Every wait of the driver ends here: once the rollout is interrupted, whatever the wait brought is dropped
+   * (`interrupt` settled the run and dropped the connection, so calls in flight fail soon) and the driver
+   * stops. A wait that fails after the interruption stops it too: the catch blocks below check.
+   */
+  private checked<T>(value: T): T {
     if (this.interrupted) throw new Interrupted();
     return value;
   }
@@ -215,21 +216,26 @@ class Drive {
    * interruption) is released at once.
    */
   private hold<T>(acquiring: Promise<T>, release: (value: T) => Promise<void>): Promise<T> {
-    const held = acquiring.then((value) => {
+    return acquiring.then((value) => {
       const releaseIt = () => release(value);
       if (this.over) void releaseQuietly(releaseIt);
       else this.held.push(releaseIt);
       return value;
     });
-    return this.bounded(held);
   }
 
-  /** Release everything held, newest first, one at a time. */
+  /** Release everything held, newest first, one at a time (a failure is a warning). */
   private async release(): Promise<void> {
     const held = this.held;
     this.held = [];
     this.client = undefined;
-    for (const releaseIt of held.reverse()) await releaseQuietly(releaseIt);
+    for (let i = held.length - 1; i >= 0; i--) {
+      try {
+        await held[i]!();
+      } catch (error) {
+        warnRelease(error);
+      }
+    }
   }
 
   private acquire(task: Task): Promise<Lease> {
@@ -254,7 +260,7 @@ class Drive {
   private async start(client: HudClient): Promise<void> {
     const args = { ...this.task.args };
     const startedAt = now();
-    const frame = await this.bounded(client.startTask(this.task.id, args));
+    const frame = this.checked(await client.startTask(this.task.id, args));
     this.run.client = client;
     this.run.recordStart(frame, args, startedAt);
   }
@@ -269,7 +275,7 @@ class Drive {
     });
     const working = (async () => invokeAgent(this.agent, this.run))().then(() => "finished" as const);
     try {
-      const outcome = await this.bounded(Promise.race([working, expired]));
+      const outcome = this.checked(await Promise.race([working, expired]));
       if (outcome === "expired") {
         const message = `agent timed out after ${seconds(timeout!)}`;
         this.run.abort(message);
@@ -279,7 +285,7 @@ class Drive {
       }
       return undefined;
     } catch (error) {
-      if (error instanceof Interrupted) throw error;
+      if (this.interrupted) throw new Interrupted();
       // With a verifier the agent's failure is recorded and the verifier still decides.
       if (!this.task.verifier) return error;
       this.fail(error);
@@ -298,10 +304,11 @@ class Drive {
     const answer = this.run.trace.content ?? null;
     const startedAt = now();
     try {
-      const frame = await this.bounded(this.client!.grade({ answer }));
+      const frame = this.checked(await this.client!.grade({ answer }));
       this.run.recordGrade(this.task.id, { answer }, frame, startedAt);
     } catch (error) {
-      if (error instanceof Interrupted || !bestEffort) throw error;
+      if (this.interrupted) throw new Interrupted();
+      if (!bestEffort) throw error;
       this.run.recordGradingFailure(error, answer);
     }
   }
@@ -316,18 +323,19 @@ class Drive {
     let client = this.client!;
     if (!shared) {
       this.phase = "actor cleanup";
-      await this.bounded(this.release());
+      this.checked(await this.release());
       this.phase = "provisioning verifier";
-      client = await this.connectTo(await this.acquire(verifier));
+      const lease = this.checked(await this.acquire(verifier));
+      client = this.checked(await this.connectTo(lease));
     }
     this.phase = "verifying";
     const args = { ...verifier.args };
     let startedAt = now();
-    const started = await this.bounded(client.startTask(verifier.id, args));
+    const started = this.checked(await client.startTask(verifier.id, args));
     this.run.recordSetup(verifier.id, args, started, startedAt);
     const payload = { answer: actorResult };
     startedAt = now();
-    const frame = await this.bounded(client.grade(payload));
+    const frame = this.checked(await client.grade(payload));
     this.run.recordGrade(verifier.id, payload, frame, startedAt);
   }
 
@@ -335,7 +343,6 @@ class Drive {
   private async interrupt(kind: "timeout" | "cancelled"): Promise<void> {
     this.interrupted = true;
     this.over = true;
-    this.halt();
     const trace = this.run.trace;
     if (kind === "timeout") trace.stop_reason = "timeout";
     this.run.abort(kind === "timeout" ? "rollout timed out" : "rollout cancelled");
@@ -369,6 +376,10 @@ async function releaseQuietly(release: () => Promise<void>): Promise<void> {
   try {
     await release();
   } catch (error) {
-    process.emitWarning(`releasing a rollout's environment failed: ${describeError(error)}`);
+    warnRelease(error);
   }
+}
+
+function warnRelease(error: unknown): void {
+  process.emitWarning(`releasing a rollout's environment failed: ${describeError(error)}`);
 }

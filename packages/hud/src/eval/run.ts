@@ -63,9 +63,8 @@ export class Run {
   /** Per-task bindings from the start frame (`{name: {...}}`), distinct from the capability bindings. */
   taskBindings: Record<string, JsonObject> = {};
   grade = new Grade();
-  /** Aborted when the agent must stop: agent timeout, rollout timeout, cancellation. */
-  readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
+  /** Made on first use: most agents never look at the signal. */
+  private controller: AbortController | undefined;
 
   constructor(init: RunInit) {
     this.task = init.task;
@@ -74,7 +73,12 @@ export class Run {
     this.group_id = init.groupId;
     this.repeat = init.repeat ?? 0;
     this.model = init.model;
-    this.signal = this.controller.signal;
+  }
+
+  /** Aborted when the agent must stop: agent timeout, rollout timeout, cancellation. */
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
   }
 
   get task_id(): string {
@@ -129,6 +133,7 @@ export class Run {
 
   /** Tell the agent to stop (it should watch `run.signal`). */
   abort(reason: string): void {
+    this.controller ??= new AbortController();
     this.controller.abort(new HudError(reason));
   }
 

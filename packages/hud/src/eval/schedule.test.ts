@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Task } from "../environment/task.ts";
 import { Run } from "./run.ts";
-import { defaultJobName, planRollouts } from "./schedule.ts";
+import { defaultJobName, planRollouts, StartGate } from "./schedule.ts";
 
 const a = new Task({ env: "e", id: "a" });
 const b = new Task({ env: "e", id: "b" });
@@ -32,5 +32,42 @@ describe("defaultJobName", () => {
     expect(defaultJobName("set", [a], 1)).toBe("a");
     expect(defaultJobName("set", [a, b], 1)).toBe("set (2 tasks)");
     expect(defaultJobName("set", [a, b], 3)).toBe("set (2 tasks) (3 times)");
+  });
+});
+
+describe("StartGate", () => {
+  it("admits `width` at a time in arrival order; leaving twice frees one slot", async () => {
+    const gate = new StartGate(2, 60_000);
+    const order: string[] = [];
+    const first = await gate.enter();
+    const second = await gate.enter();
+    const third = gate.enter().then((leave) => {
+      order.push("third");
+      return leave;
+    });
+    const fourth = gate.enter().then((leave) => {
+      order.push("fourth");
+      return leave;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([]);
+    first();
+    first();
+    const leaveThird = await third;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(["third"]);
+    second();
+    (await fourth)();
+    leaveThird();
+    expect(order).toEqual(["third", "fourth"]);
+  });
+
+  it("lets the next one in after holdMs even if the holder never leaves", async () => {
+    const gate = new StartGate(1, 30);
+    await gate.enter();
+    const started = performance.now();
+    const leave = await gate.enter();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    leave();
   });
 });

@@ -159,6 +159,45 @@ class Budget {
   }
 }
 
+/**
+ * Rollouts set up (lease, connect, `tasks.start`) at most `width` at a time, each holding its slot until its
+ * agent starts or it ends, but never longer than `holdMs`. When hundreds of rollouts start at once, the first
+ * ones reach their agents — and finish — early instead of every setup advancing in lockstep and every grade
+ * landing at once; a slow setup (a container booting, a template cloning a repository) lets the next one in
+ * after `holdMs`, so it never holds back the others.
+ */
+export class StartGate {
+  private free: number;
+  private readonly holdMs: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(width: number, holdMs: number) {
+    this.free = width;
+    this.holdMs = holdMs;
+  }
+
+  /** Wait for a slot; the returned function gives it back (calling it again does nothing). */
+  async enter(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let held = true;
+    const leave = () => {
+      if (!held) return;
+      held = false;
+      clearTimeout(timer);
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+    const timer = setTimeout(leave, this.holdMs);
+    return leave;
+  }
+}
+
+/** Setups in progress at once, and how long one may hold its slot (see StartGate). */
+const START_WIDTH = 16;
+const START_HOLD_MS = 25;
+
 function positiveInteger(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1)
@@ -189,21 +228,32 @@ export async function runTasks(
   const observer = budget ? budget.observing(options.observer) : options.observer;
   await observer?.jobStarted?.(job, plan);
   const results: (Run | undefined)[] = new Array(plan.length);
+  const gate = new StartGate(START_WIDTH, START_HOLD_MS);
   let next = 0;
   const worker = async () => {
-    while (next < plan.length && !options.signal?.aborted && (budget === undefined || budget.admit())) {
+    while (next < plan.length) {
+      const leave = await gate.enter();
+      if (next >= plan.length || options.signal?.aborted || (budget !== undefined && !budget.admit())) {
+        leave();
+        return;
+      }
       const index = next++;
       const item = plan[index]!;
-      results[index] = await rollout(item.task, agent, {
-        runtime,
-        jobId: job.id,
-        groupId: item.groupId,
-        repeat: item.repeat,
-        rolloutTimeout: options.rolloutTimeout,
-        signal: options.signal,
-        observer,
-        connect: options.connect,
-      });
+      try {
+        results[index] = await rollout(item.task, agent, {
+          runtime,
+          jobId: job.id,
+          groupId: item.groupId,
+          repeat: item.repeat,
+          rolloutTimeout: options.rolloutTimeout,
+          signal: options.signal,
+          observer,
+          connect: options.connect,
+          onLive: leave,
+        });
+      } finally {
+        leave();
+      }
     }
   };
   try {

@@ -1,14 +1,24 @@
 // One NDJSON JSON-RPC connection, caller side: serialized calls, id correlation, a reply timeout on every call.
 // The control channel's client and capability clients that speak NDJSON (file tracking) both use it.
-import { connect as netConnect, type Socket } from "node:net";
+import { type NetConnectOpts, connect as netConnect, type Socket } from "node:net";
 import { ErrorCode, HudError, RpcError } from "./errors.ts";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameReader } from "./framing.ts";
 import { isObject, type JsonObject, parseJsonLine } from "./jsonrpc.ts";
 import type { MethodName, ResultOf } from "./methods.ts";
 
-export interface Address {
-  host: string;
-  port: number;
+/** Where a control channel listens: a TCP host and port, or a unix socket path. */
+export type Address = { host: string; port: number } | { path: string };
+
+/** `host:port`, or the socket path: for messages. */
+export function describeAddress(address: Address): string {
+  return "path" in address ? address.path : `${address.host}:${address.port}`;
+}
+
+/** Connection options for `net.connect` (other keys passed through). */
+export function dialOptions<T extends object>(address: Address, extra: T): NetConnectOpts & T {
+  return "path" in address
+    ? { ...extra, path: address.path }
+    : { ...extra, host: address.host, port: address.port, noDelay: true };
 }
 
 export interface CallOptions {
@@ -38,7 +48,8 @@ export class RpcConnection {
   private readonly socket: Socket;
   private readonly reader: FrameReader;
   private nextId = 1;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Calls waiting for the one in flight to finish, oldest first. */
+  private readonly backlog: (() => void)[] = [];
   private pending: Pending | undefined;
   private failure: Error | undefined;
 
@@ -46,8 +57,8 @@ export class RpcConnection {
     this.socket = socket;
     this.address = address;
     this.reader = new FrameReader(maxFrameBytes);
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 30_000);
+    // Keep-alive notices a peer host that vanished; a unix socket's peer is on this host.
+    if (!("path" in address)) socket.setKeepAlive(true, 30_000);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     // Only the first failure counts; not making the others saves a stack capture per closed connection.
     socket.on("error", (error) => {
@@ -59,13 +70,13 @@ export class RpcConnection {
     });
   }
 
-  /** Open a TCP connection (no handshake). Rejects with the socket error, e.g. ECONNREFUSED. */
+  /** Open a connection (no handshake). Rejects with the socket error, e.g. ECONNREFUSED. */
   static open(
     address: Address,
     options: { maxFrameBytes?: number; timeout?: number } = {},
   ): Promise<RpcConnection> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host: address.host, port: address.port });
+      const socket = netConnect(dialOptions(address, {}));
       const timer = setTimeout(
         () => {
           // A code like the kernel's own timeout, so readiness loops retry it like a refusal.
@@ -89,7 +100,7 @@ export class RpcConnection {
   }
 
   get where(): string {
-    return `${this.address.host}:${this.address.port}`;
+    return describeAddress(this.address);
   }
 
   /** A call is waiting for its reply (a new call would queue behind it). */
@@ -105,41 +116,55 @@ export class RpcConnection {
   call<M extends MethodName>(method: M, params: JsonObject, options?: CallOptions): Promise<ResultOf<M>>;
   call(method: string, params: JsonObject, options?: CallOptions): Promise<JsonObject>;
   call(method: string, params: JsonObject, options: CallOptions = {}): Promise<JsonObject> {
-    const run = this.queue.then(() => this.send(method, params, options.timeout ?? 30));
-    this.queue = run.catch(() => {});
-    return run;
+    const timeout = options.timeout ?? 30;
+    return new Promise<JsonObject>((resolve, reject) => {
+      const send = () => this.send(method, params, timeout, resolve, reject);
+      if (this.pending === undefined && this.backlog.length === 0) send();
+      else this.backlog.push(send);
+    });
   }
 
-  private send(method: string, params: JsonObject, timeout: number): Promise<JsonObject> {
-    if (this.failure) return Promise.reject(this.failure);
+  /** Send one call now; when it settles, the next waiting call goes. */
+  private send(
+    method: string,
+    params: JsonObject,
+    timeout: number,
+    resolve: (result: JsonObject) => void,
+    reject: (error: Error) => void,
+  ): void {
+    if (this.failure) {
+      reject(this.failure);
+      this.backlog.shift()?.();
+      return;
+    }
     const id = this.nextId++;
-    return new Promise<JsonObject>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new CallTimeoutError(`'${method}' got no reply from ${this.where} within ${timeout}s`);
-        this.abort(error);
-      }, timeout * 1000);
-      this.pending = {
-        resolve: (frame) => {
-          clearTimeout(timer);
-          this.pending = undefined;
-          try {
-            resolve(this.unpack(method, id, frame));
-          } catch (error) {
-            reject(error);
-          }
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          this.pending = undefined;
-          reject(
-            error instanceof ConnectionClosedError
-              ? new ConnectionClosedError(`env closed connection during '${method}' (${error.message})`)
-              : error,
-          );
-        },
-      };
-      this.socket.write(encodeFrame({ jsonrpc: "2.0", id, method, params }));
-    });
+    const timer = setTimeout(() => {
+      const error = new CallTimeoutError(`'${method}' got no reply from ${this.where} within ${timeout}s`);
+      this.abort(error);
+    }, timeout * 1000);
+    this.pending = {
+      resolve: (frame) => {
+        clearTimeout(timer);
+        this.pending = undefined;
+        try {
+          resolve(this.unpack(method, id, frame));
+        } catch (error) {
+          reject(error as Error);
+        }
+        this.backlog.shift()?.();
+      },
+      reject: (error) => {
+        clearTimeout(timer);
+        this.pending = undefined;
+        reject(
+          error instanceof ConnectionClosedError
+            ? new ConnectionClosedError(`env closed connection during '${method}' (${error.message})`)
+            : error,
+        );
+        this.backlog.shift()?.();
+      },
+    };
+    this.socket.write(encodeFrame({ jsonrpc: "2.0", id, method, params }));
   }
 
   private unpack(method: string, id: number, frame: JsonObject): JsonObject {
@@ -194,17 +219,16 @@ export class RpcConnection {
     this.socket.destroy();
   }
 
-  /** Close politely (FIN) and wait for the socket to close. */
+  /**
+   * Close the transport and wait until it is closed. Nothing is in flight (a pending call fails), so there is
+   * nothing to drain: the peer reads EOF, as after a half-close, without a shutdown and a wait for its reply.
+   */
   async close(): Promise<void> {
     if (!this.failure) this.fail(closedByUs());
     if (this.socket.destroyed) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.socket.destroy(), 1000);
-      this.socket.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.socket.end();
+      this.socket.once("close", () => resolve());
+      this.socket.destroy();
     });
   }
 }

@@ -1,4 +1,4 @@
-// LocalRuntime: serve the environment inside this process, on a loopback port, one server per lease.
+// LocalRuntime: serve the environment inside this process, on a private unix socket, one server per lease.
 import { resolve } from "node:path";
 import { Environment } from "../environment/environment.ts";
 import { loadEnvironment } from "../environment/load.ts";
@@ -9,6 +9,7 @@ import { CallablePlacement } from "./callable-placement.ts";
 import { checkSeconds, hostLimits, resourceWarner } from "./host-config.ts";
 import { Mutex } from "./mutex.ts";
 import type { Lease } from "./placement.ts";
+import { privateSocket } from "./private-socket.ts";
 
 /** An env file or directory, a live Environment, or a factory making one per lease. */
 export type LocalSource = string | Environment | ((task: Task) => Environment | Promise<Environment>);
@@ -63,14 +64,19 @@ export class LocalRuntime extends CallablePlacement {
     const release = await lockOf(env).lock();
     try {
       await startWithin(env, limits.readyTimeout);
+      const socket = privateSocket();
       let server: HudServer;
       try {
-        server = await bind(env, { host: "127.0.0.1", port: 0 });
+        server = await bind(env, socket ? { path: socket.path } : { host: "127.0.0.1", port: 0 });
       } catch (error) {
+        socket?.remove();
         await env.stop().catch(() => {});
         throw error;
       }
-      return new LocalLease(env, server, release);
+      return new LocalLease(env, server, () => {
+        socket?.remove();
+        release();
+      });
     } catch (error) {
       release();
       throw error;
@@ -134,7 +140,7 @@ class LocalLease implements Lease {
     this.environment = environment;
     this.server = server;
     this.release = release;
-    this.url = `tcp://127.0.0.1:${server.port}`;
+    this.url = server.url;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

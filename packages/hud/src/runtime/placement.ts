@@ -3,7 +3,7 @@ import type { Task } from "../environment/task.ts";
 
 /** A provisioned environment: the control url to connect to, and how to release it. */
 export interface Lease extends AsyncDisposable {
-  /** Control channel address, `tcp://host:port`. */
+  /** Control channel address, `tcp://host:port` or `unix:///path/to/socket`. */
   readonly url: string;
   /** Extra connection hints for the runner (e.g. `ready_timeout`), as in the Python SDK. */
   readonly params?: Record<string, unknown>;

@@ -53,19 +53,26 @@ export class Shared extends CallablePlacement implements AsyncDisposable {
     }
     this.checkOpen();
     substrate.active++;
+    // Booted and current: nothing to serialize with the boot lock.
+    if (substrate.lease && !expired(substrate)) return this.view(substrate, substrate.lease);
     try {
       const lease = await this.bootLock.run(() => this.boot(substrate, task));
       // Acquisitions that waited for an expired substrate to be replaced can go now.
       wake(substrate);
-      return new SharedLease(lease, () => {
-        substrate.active--;
-        wake(substrate);
-      });
+      return this.view(substrate, lease);
     } catch (error) {
       substrate.active--;
       wake(substrate);
       throw error;
     }
+  }
+
+  /** A lease of `substrate` for one rollout, holding one of its slots until disposed. */
+  private view(substrate: Substrate, lease: Lease): SharedLease {
+    return new SharedLease(lease, () => {
+      substrate.active--;
+      wake(substrate);
+    });
   }
 
   /** Called under the boot lock with a slot held: boot if needed, reboot if expired and nobody else uses it. */

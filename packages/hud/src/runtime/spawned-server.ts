@@ -1,17 +1,18 @@
-// A child process that serves an environment: spawn it in its own group, wait for its port line, stop the group.
+// A child process that serves an environment: spawn it in its own group, wait for its address line, stop the group.
 import { type ChildProcess, spawn } from "node:child_process";
 import { groupGone, signalGroup, trackGroup, untrackGroup } from "../environment/processes/process-group.ts";
 import { HudError } from "../protocol/errors.ts";
 import { OutputTail } from "./output-tail.ts";
 
 const PORT_LINE = /^HUD_SERVE_PORT=(\d+)\s*$/;
+const SOCKET_LINE = /^HUD_SERVE_SOCKET=(\/.*?)\s*$/;
 
 export interface SpawnOptions {
   command: string;
   args: string[];
   cwd: string;
   env: Record<string, string>;
-  /** Seconds to wait for `HUD_SERVE_PORT=<port>`. */
+  /** Seconds to wait for `HUD_SERVE_PORT=<port>` (or `HUD_SERVE_SOCKET=<path>`). */
   readyTimeout: number;
   /** Seconds between SIGTERM and SIGKILL when stopping. */
   killTimeout: number;
@@ -20,7 +21,7 @@ export interface SpawnOptions {
 }
 
 type Outcome =
-  | { kind: "ready"; port: number }
+  | { kind: "ready"; url: string }
   | { kind: "exited" }
   | { kind: "error"; error: Error }
   | { kind: "timeout" };
@@ -33,7 +34,7 @@ export class SpawnedServer {
   private readonly tail = new OutputTail();
   private readonly exited: Promise<void>;
   private readonly outcome: Promise<Outcome>;
-  private port_ = 0;
+  private url_ = "";
   private stopping: Promise<void> | undefined;
 
   private constructor(options: SpawnOptions) {
@@ -49,7 +50,9 @@ export class SpawnedServer {
     const announced = new Promise<Outcome>((resolve) => {
       this.tail.follow(this.child.stdout!, (line) => {
         const port = Number(PORT_LINE.exec(line)?.[1]);
-        if (port > 0 && port < 65536) resolve({ kind: "ready", port });
+        if (port > 0 && port < 65536) resolve({ kind: "ready", url: `tcp://127.0.0.1:${port}` });
+        const path = SOCKET_LINE.exec(line)?.[1];
+        if (path) resolve({ kind: "ready", url: `unix://${path}` });
       });
     });
     this.tail.follow(this.child.stderr!);
@@ -65,7 +68,7 @@ export class SpawnedServer {
     this.outcome = Promise.race([announced, failed, this.exited.then((): Outcome => ({ kind: "exited" }))]);
   }
 
-  /** Spawn and wait until the child announces its port; on any failure the whole group is gone before this rejects. */
+  /** Spawn and wait until the child announces its address; on any failure the whole group is gone before this rejects. */
   static async start(options: SpawnOptions): Promise<SpawnedServer> {
     const server = new SpawnedServer(options);
     let timer: NodeJS.Timeout | undefined;
@@ -75,7 +78,7 @@ export class SpawnedServer {
     const outcome = await Promise.race([server.outcome, expired]);
     clearTimeout(timer);
     if (outcome.kind === "ready") {
-      server.port_ = outcome.port;
+      server.url_ = outcome.url;
       server.unref();
       return server;
     }
@@ -83,8 +86,9 @@ export class SpawnedServer {
     throw await server.failure(outcome);
   }
 
-  get port(): number {
-    return this.port_;
+  /** The control channel's url: `tcp://127.0.0.1:<port>` or `unix:///path`. */
+  get url(): string {
+    return this.url_;
   }
 
   /** The child's last output lines (stdout and stderr). */
@@ -143,7 +147,7 @@ export class SpawnedServer {
       );
     }
     return new HudError(
-      `spawned env did not announce HUD_SERVE_PORT within ${readyTimeout}s (source: ${source}); ` +
+      `spawned env did not announce its address (HUD_SERVE_PORT / HUD_SERVE_SOCKET) within ${readyTimeout}s (source: ${source}); ` +
         `stopped it. Last output:\n${this.tail.format()}`,
     );
   }

@@ -1,4 +1,5 @@
-// SubprocessRuntime: each lease is a fresh `hud serve <source> --port 0` child process, in its own process group.
+// SubprocessRuntime: each lease is a fresh `hud serve <source>` child process, in its own process group, serving on
+// a unix socket in a private directory (loopback TCP where there are none).
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import { HudError } from "../protocol/errors.ts";
 import { CallablePlacement } from "./callable-placement.ts";
 import { checkSeconds, hostLimits, resourceWarner } from "./host-config.ts";
 import type { Lease } from "./placement.ts";
+import { privateSocket } from "./private-socket.ts";
 import { SpawnedServer } from "./spawned-server.ts";
 
 export interface SubprocessRuntimeOptions {
@@ -62,16 +64,23 @@ export class SubprocessRuntime extends CallablePlacement {
     const limits = hostLimits(task, "SubprocessRuntime", this.readyTimeout);
     this.warnResources(limits);
     const name = this.options.env ?? task.env;
-    const server = await SpawnedServer.start({
-      command: process.execPath,
-      args: [...cliEntry(), "serve", this.source, "--host", "127.0.0.1", "--port", "0", "--env", name],
-      cwd: this.cwd,
-      env: childEnvironment(process.env, { passEnv: this.options.passEnv, vars: this.options.vars }),
-      readyTimeout: limits.readyTimeout,
-      killTimeout: this.killTimeout,
-      source: this.source,
-    });
-    return new SubprocessLease(server);
+    const socket = privateSocket();
+    const listen = socket ? ["--socket", socket.path] : ["--host", "127.0.0.1", "--port", "0"];
+    try {
+      const server = await SpawnedServer.start({
+        command: process.execPath,
+        args: [...cliEntry(), "serve", this.source, ...listen, "--env", name],
+        cwd: this.cwd,
+        env: childEnvironment(process.env, { passEnv: this.options.passEnv, vars: this.options.vars }),
+        readyTimeout: limits.readyTimeout,
+        killTimeout: this.killTimeout,
+        source: this.source,
+      });
+      return new SubprocessLease(server, () => socket?.remove());
+    } catch (error) {
+      socket?.remove();
+      throw error;
+    }
   }
 }
 
@@ -79,10 +88,12 @@ export class SubprocessRuntime extends CallablePlacement {
 class SubprocessLease implements Lease {
   readonly url: string;
   private readonly server: SpawnedServer;
+  private readonly cleanup: () => void;
 
-  constructor(server: SpawnedServer) {
+  constructor(server: SpawnedServer, cleanup: () => void) {
     this.server = server;
-    this.url = `tcp://127.0.0.1:${server.port}`;
+    this.cleanup = cleanup;
+    this.url = server.url;
   }
 
   /** The child's process id (also its process group id). */
@@ -95,8 +106,9 @@ class SubprocessLease implements Lease {
     return this.server.output;
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.server.stop();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.server.stop();
+    this.cleanup();
   }
 }
 

@@ -13,7 +13,10 @@ export class Runtime extends CallablePlacement implements Lease {
   readonly url: string;
   readonly params: Record<string, unknown>;
 
-  /** `url` is `tcp://host:port` (a bare `host:port` gets `tcp://`); it is checked now, not at first use. */
+  /**
+   * `url` is `tcp://host:port` (a bare `host:port` gets `tcp://`) or `unix:///path/to/socket`; it is checked
+   * now, not at first use.
+   */
   constructor(url: string, options: RuntimeOptions = {}) {
     super();
     parseControlUrl(url);

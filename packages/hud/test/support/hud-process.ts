@@ -41,12 +41,13 @@ export function runHud(
 
 export interface ServeProcess extends AsyncDisposable {
   child: ChildProcess;
+  /** The TCP port (0 when serving on a unix socket). */
   port: number;
   url: string;
   output: () => string;
 }
 
-/** Start `hud serve <args>` with port 0 and wait for its HUD_SERVE_PORT line. */
+/** Start `hud serve <args>` and wait for its HUD_SERVE_PORT (or HUD_SERVE_SOCKET) line. */
 export function startServe(
   args: string[],
   options: { cwd?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {},
@@ -68,14 +69,14 @@ export function startServe(
     });
     child.stdout!.on("data", (d) => {
       output += d;
-      const match = /HUD_SERVE_PORT=(\d+)/.exec(output);
+      const match = /HUD_SERVE_PORT=(\d+)|HUD_SERVE_SOCKET=(\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        const port = Number(match[1]);
+        const port = Number(match[1] ?? 0);
         done({
           child,
           port,
-          url: `tcp://127.0.0.1:${port}`,
+          url: match[2] ? `unix://${match[2]}` : `tcp://127.0.0.1:${port}`,
           output: () => output,
           [Symbol.asyncDispose]: () => stop(child),
         });

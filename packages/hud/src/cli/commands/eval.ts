@@ -57,7 +57,8 @@ Options:
   --trace <id>           with the replay agent: the stored trace to replay (its task runs once)
   --job <id>             with the replay agent: replay every finished rollout of this job
   --runtime <where>      local (a hud serve child per rollout, a container for rows naming an image;
-                         default), docker[:image] (a fresh container per rollout), or tcp://host:port
+                         default), docker[:image] (a fresh container per rollout), or a running
+                         \`hud serve\`: tcp://host:port, unix:///path/to/socket
   --shared               with local: one child per environment, shared by its rollouts
   --pass-env <NAME>      let the environment processes keep this secret-looking variable (repeatable;
                          e.g. ANTHROPIC_API_KEY for an LLM judge; stripped by default)

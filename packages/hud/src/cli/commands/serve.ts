@@ -14,13 +14,16 @@ path: an env.ts/env.js file, a directory holding one (default: the current direc
 Options:
   -p, --port <port>   TCP port (default 8765; 0 picks a free one)
       --host <host>   interface to bind (default 127.0.0.1)
+      --socket <path> listen on this unix socket instead of TCP (only users with write
+                      permission on the socket file can connect; clients use unix://<path>)
       --token <t>     require this shared secret on every connection (or HUD_SERVE_TOKEN)
       --env <name>    pick an environment when the file exports several
       --park-ttl <s>  cancel a parked task nobody resumed or graded after this many seconds
                       (default 3600; 0 keeps it until the server stops)
   -h, --help          show this help
 
-Prints HUD_SERVE_PORT=<port> on stdout once it accepts connections.
+Prints HUD_SERVE_PORT=<port> (HUD_SERVE_SOCKET=<path> with --socket) on stdout once it accepts
+connections.
 `;
 
 export function parsePort(text: string | undefined, fallback: number): number {
@@ -38,6 +41,7 @@ const command: Command = async (argv, io) => {
     options: {
       port: { type: "string", short: "p" },
       host: { type: "string" },
+      socket: { type: "string" },
       token: { type: "string" },
       env: { type: "string" },
       "park-ttl": { type: "string" },
@@ -50,6 +54,9 @@ const command: Command = async (argv, io) => {
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`hud serve takes one path (got ${positionals.join(" ")})`);
+  if (values.socket !== undefined && (values.port !== undefined || values.host !== undefined))
+    throw new UsageError("hud serve: use either --socket or --port/--host, not both");
+  if (values.socket === "") throw new UsageError("--socket needs a path");
   const port = parsePort(values.port, 8765);
   const path = positionals[0] ?? io.cwd;
   const env = await loadEnvironment(resolve(io.cwd, path), { name: values.env });
@@ -61,6 +68,7 @@ const command: Command = async (argv, io) => {
   await serve(env, {
     host,
     port,
+    path: values.socket === undefined ? undefined : resolve(io.cwd, values.socket),
     authToken: values.token ?? io.env.HUD_SERVE_TOKEN,
     parkTtl,
     signal: io.signal,

@@ -93,10 +93,11 @@ export interface EvalPlan {
 }
 
 function checkRuntime(runtime: string): string {
-  if (runtime === "local" || runtime === "hud" || runtime.startsWith("tcp://")) return runtime;
+  if (runtime === "local" || runtime === "hud") return runtime;
+  if (runtime.startsWith("tcp://") || runtime.startsWith("unix://")) return runtime;
   if (runtime === "docker" || /^docker:\S+$/.test(runtime)) return runtime;
   throw new UsageError(
-    `--runtime must be local, docker, docker:<image> or tcp://host:port (got '${runtime}')`,
+    `--runtime must be local, docker, docker:<image>, tcp://host:port or unix:///path (got '${runtime}')`,
   );
 }
 

@@ -98,7 +98,7 @@ describe("planEval", () => {
     expect(() => positionalArgs(["t", "a", "b"], none)).toThrow("unexpected arguments: b");
     expect(planEval({}, { source: "t", agent: "human" }).maxConcurrent).toBe(1);
     expect(() => planEval({ runtime: "ssh://box" }, TA)).toThrow(
-      "--runtime must be local, docker, docker:<image> or tcp://host:port",
+      "--runtime must be local, docker, docker:<image>, tcp://host:port or unix:///path",
     );
     expect(planEval({ runtime: "docker" }, TA).runtime).toBe("docker");
     expect(planEval({ runtime: "docker:demo:1" }, TA).runtime).toBe("docker:demo:1");

@@ -1,6 +1,6 @@
 // Where `hud eval` runs each row: a fresh `hud serve` child per rollout (or one per environment with --shared), a
 // fresh container for rows that name an image (or every row with `--runtime docker[:image]`), or an already running
-// server (`--runtime tcp://…`). planEval has checked the runtime's form.
+// server (`--runtime tcp://…` or `unix://…`). planEval has checked the runtime's form.
 import { environmentSourceFor } from "../../eval/environment-source.ts";
 import { DockerRuntime } from "../../runtime/docker/docker-runtime.ts";
 import type { Placement } from "../../runtime/placement.ts";
@@ -46,7 +46,7 @@ export async function evalPlacement(
   sourcePath: string,
   options: PlacementOptions,
 ): Promise<EvalPlacement> {
-  if (runtime.startsWith("tcp://")) {
+  if (runtime.startsWith("tcp://") || runtime.startsWith("unix://")) {
     return { placement: new Runtime(runtime), label: runtime, close: async () => {}, containers: false };
   }
   if (runtime === "hud") throw new UsageError("--runtime hud (the HUD platform) is not available yet");

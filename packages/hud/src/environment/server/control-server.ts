@@ -1,7 +1,9 @@
 // The control channel server: accepts connections, runs control sessions, hands tunnels to tunnel.ts.
 import { timingSafeEqual } from "node:crypto";
-import { createServer, type Server, type Socket } from "node:net";
-import { ErrorCode, RpcError } from "../../protocol/errors.ts";
+import { lstatSync, unlinkSync } from "node:fs";
+import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
+import { resolve as resolvePath } from "node:path";
+import { ErrorCode, HudError, RpcError } from "../../protocol/errors.ts";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from "../../protocol/framing.ts";
 import { type JsonObject, type RpcRequest, success } from "../../protocol/jsonrpc.ts";
 import {
@@ -21,6 +23,12 @@ export interface BindOptions {
   host?: string;
   /** 0 (default) picks an ephemeral port. */
   port?: number;
+  /**
+   * Listen on this unix socket path instead of TCP (host and port are then not used). The socket file is made
+   * with the process umask (connecting needs write permission on it), a stale one left by a dead server is
+   * replaced, and it is removed when the server closes.
+   */
+  path?: string;
   /** When set, the first frame of every connection must carry it as `params.auth_token`. */
   authToken?: string;
   /** Largest accepted frame in bytes (default 16 MiB). */
@@ -34,8 +42,11 @@ export interface BindOptions {
 
 export interface HudServer extends AsyncDisposable {
   readonly host: string;
+  /** The TCP port (0 on a unix socket). */
   readonly port: number;
-  /** `tcp://host:port` */
+  /** The unix socket path, when listening on one. */
+  readonly path: string | undefined;
+  /** `tcp://host:port`, or `unix:///path` */
   readonly url: string;
   /** Sessions currently known (live or parked). */
   readonly sessionCount: number;
@@ -55,6 +66,7 @@ interface SessionContext {
 class ControlServer implements HudServer {
   readonly host: string;
   port = 0;
+  readonly path: string | undefined;
   private readonly env: Environment;
   private readonly server: Server;
   private readonly sessions: SessionTable;
@@ -69,6 +81,7 @@ class ControlServer implements HudServer {
   constructor(env: Environment, options: BindOptions) {
     this.env = env;
     this.host = options.host ?? "127.0.0.1";
+    this.path = options.path === undefined ? undefined : resolvePath(options.path);
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const parkTtl = options.parkTtl ?? 3600;
     if (!(Number.isFinite(parkTtl) && parkTtl >= 0)) {
@@ -125,6 +138,7 @@ class ControlServer implements HudServer {
   }
 
   get url(): string {
+    if (this.path !== undefined) return `unix://${this.path}`;
     const host = this.host.includes(":") ? `[${this.host}]` : this.host;
     return `tcp://${host}:${this.port}`;
   }
@@ -133,15 +147,37 @@ class ControlServer implements HudServer {
     return this.sessions.size;
   }
 
-  listen(port: number): Promise<void> {
+  async listen(port: number): Promise<void> {
+    if (this.path === undefined) {
+      await this.listenOn({ host: this.host, port });
+      const address = this.server.address();
+      this.port = typeof address === "object" && address ? address.port : port;
+      return;
+    }
+    const path = this.path;
+    try {
+      await this.listenOn({ path });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") {
+        throw new HudError(`cannot listen on ${path}: ${(error as Error).message}`);
+      }
+      if (lstatSync(path, { throwIfNoEntry: false })?.isSocket() !== true) {
+        throw new HudError(`${path} exists and is not a socket: choose another socket path`);
+      }
+      if (await answers(path)) throw new HudError(`another server is listening on ${path}`);
+      // A socket file left by a server that died: nobody answers on it, so it is ours to replace.
+      unlinkSync(path);
+      await this.listenOn({ path });
+    }
+  }
+
+  private listenOn(where: { host: string; port: number } | { path: string }): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       // Node's default backlog (511) drops connections when hundreds of rollouts connect at once; the kernel
       // clamps this to net.core.somaxconn.
-      this.server.listen({ host: this.host, port, backlog: 4096 }, () => {
+      this.server.listen({ ...where, backlog: 4096 }, () => {
         this.server.off("error", reject);
-        const address = this.server.address();
-        this.port = typeof address === "object" && address ? address.port : port;
         resolve();
       });
     });
@@ -274,7 +310,19 @@ class ControlServer implements HudServer {
   }
 }
 
-/** Serve `env` on a TCP listener (loopback by default). Does not run the environment's hooks. */
+/** Whether a server accepts connections on the unix socket `path`. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = netConnect({ path });
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+}
+
+/** Serve `env` on a TCP listener (loopback by default) or a unix socket. Does not run the environment's hooks. */
 export async function bind(env: Environment, options: BindOptions = {}): Promise<HudServer> {
   const server = new ControlServer(env, options);
   await server.listen(options.port ?? 0);
