@@ -20,7 +20,7 @@ const benchmarks: Record<string, () => Promise<Figure | Figure[]>> = {
   tunnel: () => tunnelThroughput({ runs: quick ? 3 : 5, megabytes: quick ? 64 : 256 }),
   rollouts: () => rolloutThroughput({ runs: quick ? 3 : 5, seconds: quick ? 0.5 : 1, concurrency: 16 }),
   subprocess: () => subprocessOverhead({ runs: quick ? 3 : 5, count: quick ? 2 : 4 }),
-  concurrent: () => concurrentRollouts({ runs: quick ? 3 : 5, rollouts: 1000, waitMs: 500 }),
+  concurrent: () => concurrentRollouts({ runs: quick ? 3 : 7, rollouts: 1000, waitMs: 500 }),
   store: () => storeIngest({ runs: 3, steps: quick ? 20_000 : 100_000 }),
   agent: () => agentLoop({ runs: quick ? 3 : 7, turns: quick ? 20 : 50 }),
   workspace: () => workspaceSsh({ runs: 3, commands: quick ? 200 : 1000, megabytes: quick ? 16 : 64 }),

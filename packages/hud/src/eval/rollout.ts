@@ -94,11 +94,11 @@ export async function rollout(task: Task, agent: Agent, options: RolloutOptions)
     repeat: options.repeat,
     model: agentConfig(agent).model,
   });
-  await options.observer?.rolloutStarted?.(run);
+  if (options.observer?.rolloutStarted) await options.observer.rolloutStarted(run);
   try {
     await new Drive(task, agent, run, options).execute();
   } finally {
-    await options.observer?.rolloutFinished?.(run);
+    if (options.observer?.rolloutFinished) await options.observer.rolloutFinished(run);
   }
   return run;
 }
@@ -145,6 +145,8 @@ class Drive {
       this.run.trace.record({ source: "system", error: "rollout cancelled before it started" });
       return;
     }
+    // Nothing can interrupt it: no race to set up.
+    if (rolloutTimeout === undefined && !signal) return this.drive();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const interruption = new Promise<"timeout" | "cancelled">((resolve) => {

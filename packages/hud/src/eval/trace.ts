@@ -106,6 +106,14 @@ export function now(): string {
 
 /** Drop null/undefined values at the top level (the Python SDK dumps with exclude_none). */
 function compact<T extends object>(value: T): T {
+  let clean = true;
+  for (const key in value) {
+    if (value[key] === undefined || value[key] === null) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return value;
   const out: Record<string, unknown> = {};
   for (const key in value) {
     const v = value[key];
@@ -139,8 +147,9 @@ export class Trace {
 
   /** Append a step: assign its id, stamp `ended_at` if unset, notify listeners. */
   record(input: StepInput): Step {
-    const { source, ...rest } = input;
-    const base: Record<string, unknown> = { step_id: this.steps.length + 1, source, messages: [], ...rest };
+    const { source } = input;
+    const base: Record<string, unknown> = { step_id: this.steps.length + 1, source, messages: [] };
+    Object.assign(base, input);
     base.extra ??= {};
     if (source === "agent") {
       base.tool_calls ??= [];

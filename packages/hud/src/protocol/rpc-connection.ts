@@ -26,7 +26,14 @@ export interface CallOptions {
   timeout?: number;
 }
 
-type Pending = { resolve: (frame: JsonObject) => void; reject: (error: Error) => void };
+/** The call waiting for its reply. */
+interface Pending {
+  method: string;
+  id: number;
+  resolve: (result: JsonObject) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
 
 /** Thrown when the peer closes the connection (or it is reset) — retryable during readiness. */
 export class ConnectionClosedError extends HudError {
@@ -118,9 +125,9 @@ export class RpcConnection {
   call(method: string, params: JsonObject, options: CallOptions = {}): Promise<JsonObject> {
     const timeout = options.timeout ?? 30;
     return new Promise<JsonObject>((resolve, reject) => {
-      const send = () => this.send(method, params, timeout, resolve, reject);
-      if (this.pending === undefined && this.backlog.length === 0) send();
-      else this.backlog.push(send);
+      if (this.pending === undefined && this.backlog.length === 0)
+        this.send(method, params, timeout, resolve, reject);
+      else this.backlog.push(() => this.send(method, params, timeout, resolve, reject));
     });
   }
 
@@ -138,33 +145,27 @@ export class RpcConnection {
       return;
     }
     const id = this.nextId++;
-    const timer = setTimeout(() => {
-      const error = new CallTimeoutError(`'${method}' got no reply from ${this.where} within ${timeout}s`);
-      this.abort(error);
-    }, timeout * 1000);
-    this.pending = {
-      resolve: (frame) => {
-        clearTimeout(timer);
-        this.pending = undefined;
-        try {
-          resolve(this.unpack(method, id, frame));
-        } catch (error) {
-          reject(error as Error);
-        }
-        this.backlog.shift()?.();
-      },
-      reject: (error) => {
-        clearTimeout(timer);
-        this.pending = undefined;
-        reject(
-          error instanceof ConnectionClosedError
-            ? new ConnectionClosedError(`env closed connection during '${method}' (${error.message})`)
-            : error,
-        );
-        this.backlog.shift()?.();
-      },
-    };
+    const timer = setTimeout(this.expire, timeout * 1000, method, timeout);
+    this.pending = { method, id, resolve, reject, timer };
     this.socket.write(encodeFrame({ jsonrpc: "2.0", id, method, params }));
+  }
+
+  /** No reply in time: the connection is aborted (a late reply could not be matched). */
+  private readonly expire = (method: string, timeout: number): void => {
+    this.abort(new CallTimeoutError(`'${method}' got no reply from ${this.where} within ${timeout}s`));
+  };
+
+  /** The reply to the pending call arrived. */
+  private answer(frame: JsonObject): void {
+    const call = this.pending!;
+    this.pending = undefined;
+    clearTimeout(call.timer);
+    try {
+      call.resolve(this.unpack(call.method, call.id, frame));
+    } catch (error) {
+      call.reject(error as Error);
+    }
+    this.backlog.shift()?.();
   }
 
   private unpack(method: string, id: number, frame: JsonObject): JsonObject {
@@ -204,13 +205,23 @@ export class RpcConnection {
         this.abort(new HudError(`${this.where} sent a frame nobody asked for`));
         return;
       }
-      this.pending.resolve(frame);
+      this.answer(frame);
     }
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
-    this.pending?.reject(this.failure);
+    const call = this.pending;
+    if (!call) return;
+    this.pending = undefined;
+    clearTimeout(call.timer);
+    const failure = this.failure;
+    call.reject(
+      failure instanceof ConnectionClosedError
+        ? new ConnectionClosedError(`env closed connection during '${call.method}' (${failure.message})`)
+        : failure,
+    );
+    this.backlog.shift()?.();
   }
 
   /** Close the transport immediately; pending and later calls fail with `error`. */
