@@ -1,7 +1,7 @@
 // SubprocessRuntime: real `hud serve` children on private unix sockets — serving, secrets, failures, and
 // process-group teardown.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { connect, HudError, Task } from "hud";
@@ -65,6 +65,16 @@ describe("SubprocessRuntime", () => {
     await acquired[Symbol.asyncDispose]();
     expect(existsSync(dirname(socketPath))).toBe(false);
     await expect(connect(acquired.url, { readyTimeout: 0.5 })).rejects.toThrow(/not ready/);
+  });
+
+  it("serves on loopback TCP where the temporary directory cannot hold a socket", async () => {
+    const deep = join(dir, "d".repeat(100));
+    mkdirSync(deep);
+    process.env.TMPDIR = deep;
+    const task = new Task({ env: "letters", id: "reverse", args: { word: "abc" } });
+    const acquired = await lease(new SubprocessRuntime(quickstart), task);
+    expect(acquired.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(await promptOf(acquired.url, "reverse", { word: "abc" })).toContain("abc");
   });
 
   it("withholds API keys and secrets from the child unless passed explicitly; adds vars", async () => {
@@ -149,12 +159,15 @@ describe("SubprocessRuntime", () => {
       output += chunk;
     });
     const code = await new Promise<number | null>((resolve) => runner.once("exit", resolve));
-    expect(output).toContain("LEASED unix:///");
+    const leased = /LEASED unix:\/\/(\S+)/.exec(output)?.[1];
+    expect(leased, output).toBeDefined();
     expect(code).toBe(0);
     const { child, grandchild } = await readJsonFile<{ child: number; grandchild: number }>(pidFile);
     pids.push(child, grandchild);
     expect(isAlive(child)).toBe(false);
     expect(isAlive(grandchild)).toBe(false);
+    // The lease's private socket directory went with it.
+    expect(existsSync(dirname(leased!))).toBe(false);
   });
 
   it("serves each row's environment from a file that declares several", async () => {

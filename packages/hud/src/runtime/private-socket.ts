@@ -10,21 +10,41 @@ export interface PrivateSocket {
   remove(): void;
 }
 
+/** Directories handed out and not removed yet. */
+const live = new Set<string>();
+let hooked = false;
+
 /** The longest socket path every platform accepts (sun_path is 104 or 108 bytes with its NUL). */
 const MAX_PATH_BYTES = 103;
 
 /**
- * A private socket path, or undefined where unix sockets don't fit: on Windows, or when the temporary
- * directory's path is too long for one (callers then listen on loopback TCP).
+ * A private socket path, or undefined where unix sockets don't fit: on Windows, when the temporary directory
+ * cannot be written, or when its path is too long for a socket (callers then listen on loopback TCP).
  */
 export function privateSocket(): PrivateSocket | undefined {
   if (process.platform === "win32") return undefined;
-  const dir = mkdtempSync(join(tmpdir(), "hud-"));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), "hud-"));
+  } catch {
+    return undefined;
+  }
+  const remove = () => {
+    live.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  };
   const path = join(dir, "control.sock");
   if (Buffer.byteLength(path) > MAX_PATH_BYTES) {
     remove();
     return undefined;
   }
+  if (live.size === 0 && !hooked) {
+    hooked = true;
+    // Leases a runner forgot to dispose (their servers are stopped by the process-group exit hook).
+    process.once("exit", () => {
+      for (const left of live) rmSync(left, { recursive: true, force: true });
+    });
+  }
+  live.add(dir);
   return { path, remove };
 }
