@@ -10,6 +10,7 @@ import type { Lease } from "../src/runtime/placement.ts";
 import { SubprocessRuntime } from "../src/runtime/subprocess.ts";
 import { isAlive, readJsonFile } from "./fixtures/runtime/processes.ts";
 import { promptOf } from "./support/runtime-env.ts";
+import { waitUntil } from "./support/wait.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/runtime/${name}`, import.meta.url).pathname;
 const quickstart = new URL("../../../examples/quickstart/env.ts", import.meta.url).pathname;
@@ -168,6 +169,33 @@ describe("SubprocessRuntime", () => {
     expect(isAlive(grandchild)).toBe(false);
     // The lease's private socket directory went with it.
     expect(existsSync(dirname(leased!))).toBe(false);
+  });
+
+  it("a runner killed with SIGKILL: its child notices, shuts down and takes its group along", async () => {
+    const pidFile = join(dir, "pids.json");
+    const runner = spawn(
+      process.execPath,
+      ["--conditions=hud-source", fixture("parent-killed.ts"), pidFile],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    pids.push(runner.pid!);
+    let output = "";
+    runner.stdout.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    runner.stderr.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    await waitUntil(() => output.includes("LEASED"), "the runner took its lease", 20);
+    const socket = /LEASED unix:\/\/(\S+)/.exec(output)![1]!;
+    const { child, grandchild } = await readJsonFile<{ child: number; grandchild: number }>(pidFile);
+    pids.push(child, grandchild);
+    expect(isAlive(child)).toBe(true);
+    runner.kill("SIGKILL");
+    await waitUntil(() => !isAlive(child) && !isAlive(grandchild), "the orphaned group is gone", 10);
+    expect(existsSync(socket)).toBe(false);
   });
 
   it("serves each row's environment from a file that declares several", async () => {

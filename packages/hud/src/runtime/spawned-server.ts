@@ -43,7 +43,9 @@ export class SpawnedServer {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      // stdin is a pipe nobody writes to: it closes when this process dies, however it dies, and a server
+      // started with --exit-with-parent then stops (with its group) instead of living on as an orphan.
+      stdio: ["pipe", "pipe", "pipe"],
     });
     this.pid = this.child.pid ?? -1;
     if (this.pid > 0) trackGroup(this.pid);
@@ -130,7 +132,7 @@ export class SpawnedServer {
   /** Serving: a forgotten lease must not keep this process alive (the exit hook still kills the group). */
   private unref(): void {
     this.child.unref();
-    for (const stream of [this.child.stdout, this.child.stderr])
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr])
       (stream as { unref?: () => void } | null)?.unref?.();
   }
 

@@ -69,7 +69,7 @@ export class SubprocessRuntime extends CallablePlacement {
     try {
       const server = await SpawnedServer.start({
         command: process.execPath,
-        args: [...cliEntry(), "serve", this.source, ...listen, "--env", name],
+        args: [...cliEntry(), "serve", this.source, ...listen, "--env", name, "--exit-with-parent"],
         cwd: this.cwd,
         env: childEnvironment(process.env, { passEnv: this.options.passEnv, vars: this.options.vars }),
         readyTimeout: limits.readyTimeout,

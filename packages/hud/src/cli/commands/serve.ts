@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEnvironment } from "../../environment/load.ts";
+import { signalGroup } from "../../environment/processes/process-group.ts";
 import { serve } from "../../environment/serve.ts";
 import { type Command, UsageError } from "../io.ts";
 
@@ -20,6 +21,10 @@ Options:
       --env <name>    pick an environment when the file exports several
       --park-ttl <s>  cancel a parked task nobody resumed or graded after this many seconds
                       (default 3600; 0 keeps it until the server stops)
+      --exit-with-parent
+                      stop when standard input closes — the process that started this one
+                      died — and then end every process of this one's process group
+                      (runtimes that spawn hud serve pass it)
   -h, --help          show this help
 
 Prints HUD_SERVE_PORT=<port> (HUD_SERVE_SOCKET=<path> with --socket) on stdout once it accepts
@@ -45,6 +50,7 @@ const command: Command = async (argv, io) => {
       token: { type: "string" },
       env: { type: "string" },
       "park-ttl": { type: "string" },
+      "exit-with-parent": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       verbose: { type: "boolean", short: "v" },
     },
@@ -65,13 +71,19 @@ const command: Command = async (argv, io) => {
   if (parkTtl !== undefined && !(Number.isFinite(parkTtl) && parkTtl >= 0)) {
     throw new UsageError(`--park-ttl must be a number of seconds ≥ 0 (got '${values["park-ttl"]}')`);
   }
+  const orphaned = new AbortController();
+  if (values["exit-with-parent"]) {
+    process.stdin.once("end", () => orphaned.abort());
+    process.stdin.once("error", () => orphaned.abort());
+    process.stdin.resume();
+  }
   await serve(env, {
     host,
     port,
     path: values.socket === undefined ? undefined : resolve(io.cwd, values.socket),
     authToken: values.token ?? io.env.HUD_SERVE_TOKEN,
     parkTtl,
-    signal: io.signal,
+    signal: AbortSignal.any([io.signal, orphaned.signal]),
     announce: (line) => io.stdout(`${line}\n`),
     warn: (line) => io.stderr(`${line}\n`),
     onListening: (server) =>
@@ -80,6 +92,12 @@ const command: Command = async (argv, io) => {
           `(${env.templates.size} templates, ${env.capabilities.length} capabilities)\n`,
       ),
   });
+  if (orphaned.signal.aborted) {
+    // Nobody is left to stop what the environment started and forgot: take the whole group down, this
+    // process included (its own shutdown is done).
+    io.stderr("hud serve: the process that started this server is gone; stopping its process group\n");
+    signalGroup(process.pid, "SIGKILL");
+  }
   return 0;
 };
 
