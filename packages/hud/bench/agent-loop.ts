@@ -12,8 +12,12 @@ const noop: AgentTool = {
   call: async () => textOutput("ok"),
 };
 
-export async function agentLoop(options: { runs: number; turns: number }): Promise<Figure> {
-  const { turns } = options;
+export async function agentLoop(options: {
+  runs: number;
+  turns: number;
+  conversations: number;
+}): Promise<Figure> {
+  const { turns, conversations } = options;
   // The request bodies of the latest agent run, replayed by the floors.
   let bodies: string[] = [];
   let recording = false;
@@ -38,40 +42,50 @@ export async function agentLoop(options: { runs: number; turns: number }): Promi
       },
     );
     const task = new Task({ env: "bench", id: "loop" });
+    // One sample: `conversations` whole conversations of `turns` turns (bodies recorded from the first).
     const loop = async () => {
-      bodies = [];
-      recording = true;
-      const run = new Run({ task });
-      run.prompt = "Call noop until told to stop.";
-      const start = performance.now();
-      await agent.run(run);
-      const ms = (performance.now() - start) / turns;
-      if (run.trace.steps.length !== 2 * turns - 1)
-        throw new Error(`expected ${turns} turns, got ${run.trace.steps.length} steps`);
+      let ms = 0;
+      for (let i = 0; i < conversations; i++) {
+        if (i === 0) bodies = [];
+        recording = i === 0;
+        const run = new Run({ task });
+        run.prompt = "Call noop until told to stop.";
+        const start = performance.now();
+        await agent.run(run);
+        ms += performance.now() - start;
+        if (run.trace.steps.length !== 2 * turns - 1)
+          throw new Error(`expected ${turns} turns, got ${run.trace.steps.length} steps`);
+      }
       recording = false;
-      return ms;
+      return ms / (turns * conversations);
     };
     await loop();
     const url = `${server.openaiBaseURL}/chat/completions`;
     // The same bodies, posted with fetch over a kept-alive connection and read to the end: the HTTP floor.
     const bare = async () => {
       const start = performance.now();
-      for (const body of bodies) {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        await response.text();
+      for (let i = 0; i < conversations; i++) {
+        for (const body of bodies) {
+          const response = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          });
+          await response.text();
+        }
       }
-      return (performance.now() - start) / bodies.length;
+      return (performance.now() - start) / (bodies.length * conversations);
     };
     // The same bodies through the OpenAI SDK alone: what the official client costs over bare HTTP.
     const openai = new OpenAI({ apiKey: "bench", baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const requests = () => bodies.map((body) => JSON.parse(body));
     const sdk = async () => {
+      const all = requests();
       const start = performance.now();
-      for (const body of bodies) await openai.chat.completions.create(JSON.parse(body));
-      return (performance.now() - start) / bodies.length;
+      for (let i = 0; i < conversations; i++) {
+        for (const request of all) await openai.chat.completions.create(request);
+      }
+      return (performance.now() - start) / (all.length * conversations);
     };
     const result = await interleaved(options.runs, { loop, bare, sdk });
     const ms = (s: number[]) => s.map((v) => v.toFixed(3)).join(" ");
@@ -86,7 +100,8 @@ export async function agentLoop(options: { runs: number; turns: number }): Promi
       notes: [
         `the same bodies through the OpenAI SDK alone: ${result.sdk.median.toFixed(3)} ms ` +
           `(${(result.sdk.median / result.bare.median).toFixed(2)}× bare; the loop is ${(result.loop.median / result.sdk.median).toFixed(2)}× the SDK call)`,
-        `${turns} turns per run (a tool call each, then an answer), OpenAI chat SDK against the fake server; samples ms: ` +
+        `${conversations} conversations of ${turns} turns per sample (a tool call each, then an answer), OpenAI chat SDK ` +
+          `against the fake server; samples ms: ` +
           `loop ${ms(result.loop.samples)}, bare ${ms(result.bare.samples)}, sdk ${ms(result.sdk.samples)}`,
       ],
     };

@@ -22,7 +22,7 @@ const benchmarks: Record<string, () => Promise<Figure | Figure[]>> = {
   subprocess: () => subprocessOverhead({ runs: quick ? 3 : 5, count: quick ? 2 : 4 }),
   concurrent: () => concurrentRollouts({ runs: quick ? 3 : 7, rollouts: 1000, waitMs: 500 }),
   store: () => storeIngest({ runs: 3, steps: quick ? 20_000 : 100_000 }),
-  agent: () => agentLoop({ runs: quick ? 3 : 7, turns: quick ? 20 : 50 }),
+  agent: () => agentLoop({ runs: quick ? 3 : 9, turns: quick ? 20 : 50, conversations: quick ? 1 : 4 }),
   workspace: () => workspaceSsh({ runs: 3, commands: quick ? 200 : 1000, megabytes: quick ? 16 : 64 }),
   container: () => containerAcquisition({ runs: quick ? 3 : 5, concurrent: 20 }),
 };
