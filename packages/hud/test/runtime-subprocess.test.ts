@@ -1,7 +1,7 @@
 // SubprocessRuntime: real `hud serve` children on private unix sockets — serving, secrets, failures, and
 // process-group teardown.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { connect, HudError, Task } from "hud";
@@ -145,6 +145,16 @@ describe("SubprocessRuntime", () => {
       expect(isAlive(grandchild)).toBe(false);
     });
   }
+
+  it("stops the child gracefully at dispose: its shutdown hooks run", async () => {
+    const marker = join(dir, "marker.txt");
+    const runtime = new SubprocessRuntime(fixture("shutdown-marker.ts"), {
+      vars: { HUD_FIXTURE_MARKER: marker },
+    });
+    const acquired = await runtime(new Task({ env: "marker", id: "ping" }));
+    await acquired[Symbol.asyncDispose]();
+    expect(readFileSync(marker, "utf8")).toBe("shut down");
+  });
 
   it("kills leased children when the runner exits without disposing", async () => {
     const pidFile = join(dir, "pids.json");

@@ -71,10 +71,18 @@ const command: Command = async (argv, io) => {
   if (parkTtl !== undefined && !(Number.isFinite(parkTtl) && parkTtl >= 0)) {
     throw new UsageError(`--park-ttl must be a number of seconds ≥ 0 (got '${values["park-ttl"]}')`);
   }
-  const orphaned = new AbortController();
+  // Stop on the CLI's signal (a listener on it is what tells bin.ts to let this stop gracefully), or when
+  // the parent is gone.
+  const stop = new AbortController();
+  io.signal.addEventListener("abort", () => stop.abort(), { once: true });
+  let orphaned = false;
   if (values["exit-with-parent"]) {
-    process.stdin.once("end", () => orphaned.abort());
-    process.stdin.once("error", () => orphaned.abort());
+    const gone = () => {
+      orphaned = true;
+      stop.abort();
+    };
+    process.stdin.once("end", gone);
+    process.stdin.once("error", gone);
     process.stdin.resume();
   }
   await serve(env, {
@@ -83,7 +91,7 @@ const command: Command = async (argv, io) => {
     path: values.socket === undefined ? undefined : resolve(io.cwd, values.socket),
     authToken: values.token ?? io.env.HUD_SERVE_TOKEN,
     parkTtl,
-    signal: AbortSignal.any([io.signal, orphaned.signal]),
+    signal: stop.signal,
     announce: (line) => io.stdout(`${line}\n`),
     warn: (line) => io.stderr(`${line}\n`),
     onListening: (server) =>
@@ -92,7 +100,7 @@ const command: Command = async (argv, io) => {
           `(${env.templates.size} templates, ${env.capabilities.length} capabilities)\n`,
       ),
   });
-  if (orphaned.signal.aborted) {
+  if (orphaned) {
     // Nobody is left to stop what the environment started and forgot: take the whole group down, this
     // process included (its own shutdown is done).
     io.stderr("hud serve: the process that started this server is gone; stopping its process group\n");
