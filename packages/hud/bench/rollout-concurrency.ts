@@ -3,12 +3,23 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { type Agent, type Lease, LocalRuntime, type Placement, Shared, SubprocessRuntime, Task } from "hud";
+import {
+  type Agent,
+  type Lease,
+  LocalRuntime,
+  type Placement,
+  Runtime,
+  Shared,
+  SubprocessRuntime,
+  Task,
+} from "hud";
+import { SpawnedServer } from "../src/runtime/spawned-server.ts";
 import { type Figure, median } from "./measure.ts";
 import { bareSession, noopEnvironment } from "./rollout-throughput.ts";
 
 const MiB = 1024 * 1024;
 const envFile = fileURLToPath(new URL("./rollout-env.ts", import.meta.url));
+const cliFile = fileURLToPath(new URL("../src/cli/bin.ts", import.meta.url));
 const task = new Task({ env: "bench", id: "noop" });
 
 // A collection before each job, so growth is measured from live objects only.
@@ -73,21 +84,36 @@ export async function concurrentRollouts(options: {
   const { rollouts, waitMs } = options;
   const child = await served(new SubprocessRuntime(envFile), rollouts);
   const local = await served(new LocalRuntime(noopEnvironment()), rollouts);
+  // The same environment served by a child on loopback TCP, as `hud serve --port 0` does, for comparison.
+  const tcpChild = await SpawnedServer.start({
+    command: process.execPath,
+    args: ["--conditions=hud-source", cliFile, "serve", envFile, "--host", "127.0.0.1", "--port", "0"],
+    cwd: process.cwd(),
+    env: { ...process.env } as Record<string, string>,
+    readyTimeout: 60,
+    killTimeout: 5,
+    source: envFile,
+  });
+  const overTcp = new Runtime(tcpChild.url);
   try {
-    // Warm-up: a job of the same size with short waits, so the samples measure code the JIT has compiled
-    // (the first job of a process is slower; the note gives it).
-    const cold = await concurrentJob(child.shared, rollouts, 10);
-    await concurrentJob(local.shared, rollouts, 10);
+    // Warm-up: the very job once, so the samples measure code the JIT has compiled (the first job of a
+    // process is slower; the note gives it).
+    const cold = await concurrentJob(child.shared, rollouts, waitMs);
+    await concurrentJob(local.shared, rollouts, waitMs);
     const ideal: number[] = [];
     const bare: number[] = [];
     const inChild: JobSample[] = [];
     const inProcess: JobSample[] = [];
+    const tcp: JobSample[] = [];
     for (let i = 0; i < options.runs; i++) {
       ideal.push(await idealJob(rollouts, waitMs));
       inChild.push(await concurrentJob(child.shared, rollouts, waitMs));
       bare.push(await bareJob(child.lease, rollouts, waitMs));
       inProcess.push(await concurrentJob(local.shared, rollouts, waitMs));
     }
+    // Last, not interleaved: each TCP job leaves 1,000 connections in TIME_WAIT behind it.
+    await concurrentJob(overTcp, rollouts, waitMs);
+    for (let i = 0; i < 3; i++) tcp.push(await concurrentJob(overTcp, rollouts, waitMs));
     const ms = (values: number[]) => values.map((v) => v.toFixed(0)).join(" ");
     const perRollout = (bytes: number) => `${(bytes / rollouts / 1024).toFixed(0)} KiB`;
     const heap = median(inProcess.map((s) => s.heap));
@@ -105,15 +131,15 @@ export async function concurrentRollouts(options: {
       notes: [
         `env served by one child process (Shared(SubprocessRuntime)); bare NDJSON sessions doing the same ` +
           `against it: ${median(bare).toFixed(0)} ms; env in this process (Shared(LocalRuntime)): ` +
-          `${median(inProcess.map((s) => s.wall)).toFixed(0)} ms`,
+          `${median(inProcess.map((s) => s.wall)).toFixed(0)} ms; env served by a child on loopback TCP ` +
+          `(hud serve --port 0, Runtime(tcp://…)): ${median(tcp.map((s) => s.wall)).toFixed(0)} ms`,
         `memory growth of this process at peak (env in-process), per rollout: heap ${perRollout(heap)}, ` +
           `rss ${perRollout(rss)} (peak rss ${(median(inProcess.map((s) => s.peakRss)) / MiB).toFixed(0)} MiB, ` +
           `pages kept from earlier jobs count as no growth); target ≤ 1 MiB: ${within ? "PASS" : "MISS"}`,
-        `the first job of this process (the warm-up, ${waitMs} ms waits cut to 10 ms, code not yet compiled): ` +
-          `${cold.wall.toFixed(0)} ms = 10 ms + ${(cold.wall - 10).toFixed(0)} ms of setup and grading`,
+        `the first job of this process (the warm-up, code not yet compiled): ${cold.wall.toFixed(0)} ms`,
         `samples ms: rollouts ${ms(inChild.map((s) => s.wall))}, bare ${ms(bare)}, ` +
-          `in-process ${ms(inProcess.map((s) => s.wall))}, ideal ${ms(ideal)}; ` +
-          `job rewards ${[...inChild, ...inProcess].map((s) => s.reward).join(" ")}`,
+          `in-process ${ms(inProcess.map((s) => s.wall))}, tcp ${ms(tcp.map((s) => s.wall))}, ideal ${ms(ideal)}; ` +
+          `job rewards ${[...inChild, ...inProcess, ...tcp].map((s) => s.reward).join(" ")}`,
       ],
     };
   } finally {
@@ -121,5 +147,6 @@ export async function concurrentRollouts(options: {
       await lease[Symbol.asyncDispose]();
       await shared.close();
     }
+    await tcpChild.stop();
   }
 }
