@@ -138,15 +138,23 @@ class Drive {
     this.options = options;
   }
 
-  async execute(): Promise<void> {
+  execute(): Promise<void> {
     const { rolloutTimeout, signal } = this.options;
     if (signal?.aborted) {
       this.run.trace.status = "cancelled";
       this.run.trace.record({ source: "system", error: "rollout cancelled before it started" });
-      return;
+      return Promise.resolve();
     }
     // Nothing can interrupt it: no race to set up.
     if (rolloutTimeout === undefined && !signal) return this.drive();
+    return this.interruptible(rolloutTimeout, signal);
+  }
+
+  /** The drive raced against the rollout timeout and the cancellation signal. */
+  private async interruptible(
+    rolloutTimeout: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const interruption = new Promise<"timeout" | "cancelled">((resolve) => {
@@ -272,12 +280,19 @@ class Drive {
     this.phase = "agent loop";
     const timeout = agentTimeoutFor(this.task, this.agent);
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<"expired">((resolve) => {
-      if (timeout !== undefined) timer = setTimeout(() => resolve("expired"), timeout * 1000);
-    });
-    const working = (async () => invokeAgent(this.agent, this.run))().then(() => "finished" as const);
     try {
-      const outcome = this.checked(await Promise.race([working, expired]));
+      // Without a time limit there is nothing to race (and nothing extra to keep while the agent works).
+      let outcome: "finished" | "expired" = "finished";
+      if (timeout === undefined) await invokeAgent(this.agent, this.run);
+      else {
+        outcome = await Promise.race([
+          (async () => invokeAgent(this.agent, this.run))().then(() => "finished" as const),
+          new Promise<"expired">((resolve) => {
+            timer = setTimeout(() => resolve("expired"), timeout * 1000);
+          }),
+        ]);
+      }
+      this.checked(outcome);
       if (outcome === "expired") {
         const message = `agent timed out after ${seconds(timeout!)}`;
         this.run.abort(message);
