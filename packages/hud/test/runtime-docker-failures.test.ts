@@ -87,6 +87,22 @@ describe.skipIf(skipped !== undefined)(`DockerRuntime failures ${skipped ?? ""}`
     );
   }, 120_000);
 
+  it("removes a container whose creation was still in flight when its runner exited", async () => {
+    const fixture = new URL("./fixtures/runtime/container-owner.ts", import.meta.url).pathname;
+    const child = spawn(process.execPath, ["--conditions=hud-source", fixture, image, "creating"], {
+      stdio: "inherit",
+    });
+    defer(() => child.kill("SIGKILL"));
+    await once(child, "exit");
+    // The engine finishes the creation after the runner is gone; the exit hook's remover sweeps for it.
+    await waitUntil(
+      async () => (await ownedContainers(child.pid)).length > 0,
+      "the late container exists",
+      10,
+    );
+    await waitUntil(async () => (await ownedContainers(child.pid)).length === 0, "the remover swept it", 30);
+  }, 120_000);
+
   it("reaps the containers of a runner that was killed, and leaves those of live runners alone", async () => {
     const mine = (await new DockerRuntime(image)(row("mine"))) as Lease & { containerId: string };
     defer(() => mine[Symbol.asyncDispose]());

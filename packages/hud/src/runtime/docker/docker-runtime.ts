@@ -19,7 +19,7 @@ import { EngineClient, EngineError, engineAddress } from "./engine-client.ts";
 import { ExitEvents } from "./exit-events.ts";
 import { joinLogLines } from "./log-lines.ts";
 import { waitUntilServing } from "./readiness.ts";
-import { trackContainer, untrackContainer } from "./reaper.ts";
+import { trackContainer, trackCreation, untrackContainer } from "./reaper.ts";
 import { parseRunArgs, type RunArgsSpec } from "./run-args.ts";
 
 export interface DockerRuntimeOptions {
@@ -111,15 +111,20 @@ export class DockerRuntime extends CallablePlacement {
    */
   private async launch(spec: ContainerSpec) {
     for (let attempt = 1; ; attempt++) {
-      const id = await createContainer(this.engine, spec).catch(async (error: unknown) => {
-        if (
-          error instanceof EngineError &&
-          error.status === 404 &&
-          !(await imageExists(this.engine, spec.Image))
-        )
-          throw new HudError(`image '${spec.Image}' not found: build it with \`hud build -t ${spec.Image}\``);
-        throw error;
-      });
+      const created = trackCreation(this.engine.address);
+      const id = await createContainer(this.engine, spec)
+        .catch(async (error: unknown) => {
+          if (
+            error instanceof EngineError &&
+            error.status === 404 &&
+            !(await imageExists(this.engine, spec.Image))
+          )
+            throw new HudError(
+              `image '${spec.Image}' not found: build it with \`hud build -t ${spec.Image}\``,
+            );
+          throw error;
+        })
+        .finally(created);
       trackContainer(id, this.engine.address);
       const container = new Container(this.engine, id, spec.Image);
       const watch = await this.exits.watch(id);

@@ -1,26 +1,33 @@
 // Containers outliving their runner: removed by an exit hook when the process exits, reaped later if it crashed.
 import { spawn } from "node:child_process";
 import { hostname } from "node:os";
-import { OWNER_LABEL } from "./container-spec.ts";
+import { OWNER_LABEL, ownerLabel } from "./container-spec.ts";
 import { listContainers, removeContainer } from "./containers.ts";
 import { type EngineAddress, EngineClient, engineAddress } from "./engine-client.ts";
 
 /** Containers created by this process and not yet removed, with the engine each lives on. */
 const live = new Map<string, EngineAddress>();
+/** Creations in flight per engine (keyed by its address as JSON): their ids are not known yet. */
+const creating = new Map<string, { where: EngineAddress; count: number }>();
 let exitHookInstalled = false;
 
 /**
  * The exit hook must be synchronous, and HTTP is not: it hands the ids to a detached `node` that removes them
- * after this process is gone (the `hud` CLI turns Ctrl-C into such an exit). A runner killed outright leaves
- * them labelled with its pid, for `reapContainers()`.
+ * after this process is gone (the `hud` CLI turns Ctrl-C into such an exit). Where a creation was still in
+ * flight, the remover also sweeps the engine for containers labelled with this process as owner, twice, a
+ * few seconds apart: one that arrives later still is left labelled with the dead pid, for
+ * `reapContainers()` — as is everything of a runner killed outright.
  */
-export function trackContainer(id: string, address: EngineAddress): void {
-  live.set(id, address);
+function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on("exit", () => {
-    if (live.size === 0) return;
-    const jobs = [...live].map(([container, where]) => ({ id: container, where }));
+    if (live.size === 0 && creating.size === 0) return;
+    const jobs = {
+      ids: [...live].map(([container, where]) => ({ id: container, where })),
+      sweeps: [...creating.values()].map(({ where }) => where),
+      owner: ownerLabel(),
+    };
     try {
       const child = spawn(process.execPath, ["-e", REMOVE_SCRIPT, JSON.stringify(jobs)], {
         detached: true,
@@ -33,22 +40,49 @@ export function trackContainer(id: string, address: EngineAddress): void {
   });
 }
 
+export function trackContainer(id: string, address: EngineAddress): void {
+  live.set(id, address);
+  installExitHook();
+}
+
 export function untrackContainer(id: string): void {
   live.delete(id);
+}
+
+/** A container is being created on `address`; call the returned function once its id is tracked (or it failed). */
+export function trackCreation(address: EngineAddress): () => void {
+  installExitHook();
+  const key = JSON.stringify(address);
+  const entry = creating.get(key) ?? { where: address, count: 0 };
+  entry.count++;
+  creating.set(key, entry);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--entry.count === 0) creating.delete(key);
+  };
 }
 
 /** Plain JS for the detached remover: force-remove each container through its engine, best effort. */
 const REMOVE_SCRIPT = `
 const http = require("node:http");
-const jobs = JSON.parse(process.argv[1]);
-for (const { id, where } of jobs) {
-  const req = http.request({ ...where, method: "DELETE", path: "/v1.41/containers/" + id + "?force=1&v=1",
-    headers: { host: "docker" }, timeout: 30000 });
-  req.on("response", (res) => res.resume());
+const { ids, sweeps, owner } = JSON.parse(process.argv[1]);
+function call(where, method, path, done) {
+  const req = http.request({ ...where, method, path, headers: { host: "docker" }, timeout: 30000 });
+  let body = "";
+  req.on("response", (res) => { res.setEncoding("utf8"); res.on("data", (d) => { body += d; }); res.on("end", () => done && done(body)); });
   req.on("error", () => {});
   req.on("timeout", () => req.destroy());
   req.end();
-}`;
+}
+const remove = (where, id) => call(where, "DELETE", "/v1.41/containers/" + id + "?force=1&v=1");
+for (const { id, where } of ids) remove(where, id);
+const filters = encodeURIComponent(JSON.stringify({ label: ["${OWNER_LABEL}=" + owner] }));
+const sweep = () => { for (const where of sweeps) call(where, "GET", "/v1.41/containers/json?all=1&filters=" + filters, (body) => {
+  try { for (const c of JSON.parse(body)) remove(where, c.Id); } catch {}
+}); };
+if (sweeps.length > 0) { setTimeout(sweep, 2000); setTimeout(sweep, 6000); }`;
 
 export interface ReapOptions {
   /** Engine address as in `DOCKER_HOST` (default: `DOCKER_HOST`, else the default sockets). */
