@@ -1,6 +1,8 @@
 // Shared: many leases over one booted substrate per (env, runtime_config), bounded by width.
-import { connect, HudError, Task } from "hud";
+import { type AddressInfo, createServer } from "node:net";
+import { connect, HudError, Runtime, Task } from "hud";
 import { afterEach, describe, expect, it } from "vitest";
+import { helloMemoOf } from "../src/client/client.ts";
 import { LocalRuntime } from "../src/runtime/local.ts";
 import type { Lease } from "../src/runtime/placement.ts";
 import { Shared } from "../src/runtime/shared.ts";
@@ -59,7 +61,10 @@ describe("Shared", () => {
     const a = await runtime(task);
     const b = await runtime(task);
     expect(a.url).toBe(b.url);
-    expect(a.params).toEqual({ env: "e" });
+    // The substrate's params, plus one hello memo shared by its leases.
+    expect(Object.fromEntries(Object.entries(a.params ?? {}))).toEqual({ env: "e" });
+    expect(helloMemoOf(a.params)).toBeDefined();
+    expect(helloMemoOf(a.params)).toBe(helloMemoOf(b.params));
     const c = runtime(task);
     expect(await settled(c)).toBe(false);
     await a[Symbol.asyncDispose]();
@@ -146,5 +151,92 @@ describe("Shared", () => {
     expect(hooks).toEqual({ started: 1, stopped: 0 });
     await runtime[Symbol.asyncDispose]();
     expect(hooks).toEqual({ started: 1, stopped: 1 });
+  });
+});
+
+describe("Shared: one hello per server", () => {
+  /** A scripted control server that records, per connection, the methods it was sent. */
+  async function scriptedServer() {
+    const connections: string[][] = [];
+    const server = createServer((socket) => {
+      const methods: string[] = [];
+      connections.push(methods);
+      let buffered = "";
+      socket.setEncoding("utf8");
+      socket.on("error", () => {});
+      socket.on("data", (chunk: string) => {
+        buffered += chunk;
+        for (let at = buffered.indexOf("\n"); at >= 0; at = buffered.indexOf("\n")) {
+          const frame = JSON.parse(buffered.slice(0, at));
+          buffered = buffered.slice(at + 1);
+          methods.push(frame.method);
+          const result =
+            frame.method === "hello"
+              ? {
+                  session_id: `sess-${String(connections.length).padStart(8, "0")}`,
+                  env: { name: "scripted", version: "1" },
+                  bindings: [{ name: "echo", protocol: "echo/1", url: "tcp://127.0.0.1:9" }],
+                }
+              : frame.method === "tasks.start"
+                ? { prompt: "go" }
+                : { score: 1 };
+          socket.write(`${JSON.stringify({ jsonrpc: "2.0", id: frame.id, result })}\n`);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    return { url: `tcp://127.0.0.1:${port}`, connections, close: () => server.close() };
+  }
+
+  it("greets a substrate's server once: later rollouts skip hello and keep its bindings", async () => {
+    const scripted = await scriptedServer();
+    const shared = new Shared(new Runtime(scripted.url), { width: 4 });
+    try {
+      const seen: string[][] = [];
+      const job = await new Task({ env: "scripted", id: "t" }).run(
+        async (run) => {
+          seen.push(run.bindings.map((b) => b.name));
+          run.trace.content = "done";
+        },
+        { runtime: shared, group: 6, maxConcurrent: 1 },
+      );
+      expect(job.reward).toBe(1);
+      expect(scripted.connections[0]).toEqual(["hello", "tasks.start", "tasks.grade"]);
+      expect(scripted.connections.slice(1)).toEqual(Array(5).fill(["tasks.start", "tasks.grade"]));
+      // The bindings of the one hello reach every rollout (through its own forwarders).
+      expect(seen).toEqual(Array(6).fill(["echo"]));
+    } finally {
+      await shared.close();
+      scripted.close();
+    }
+  });
+
+  it("says hello on every connection without Shared, and again after a substrate reboots", async () => {
+    const scripted = await scriptedServer();
+    try {
+      const task = new Task({ env: "scripted", id: "t" });
+      const done = async (run: { trace: { content?: string } }) => {
+        run.trace.content = "done";
+      };
+      await task.run(done, { runtime: new Runtime(scripted.url), group: 2, maxConcurrent: 1 });
+      expect(scripted.connections.map((c) => c[0])).toEqual(["hello", "hello"]);
+      const expiring = new Task({
+        env: "scripted",
+        id: "t",
+        runtime_config: { limits: { run_timeout_s: 0.2 } },
+      });
+      const shared = new Shared(new Runtime(scripted.url), { width: 1 });
+      try {
+        await expiring.run(done, { runtime: shared, group: 2, maxConcurrent: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        await expiring.run(done, { runtime: shared });
+      } finally {
+        await shared.close();
+      }
+      expect(scripted.connections.slice(2).map((c) => c[0])).toEqual(["hello", "tasks.start", "hello"]);
+    } finally {
+      scripted.close();
+    }
   });
 });

@@ -33,6 +33,26 @@ export interface ConnectOptions {
   maxFrameBytes?: number;
   /** Warnings from forwarders (default: process warning). */
   onWarning?: (message: string) => void;
+  /**
+   * What one server instance said in `hello`, shared by the connections made to it (a `Shared` substrate
+   * passes one along with each lease, see HELLO_MEMO). Once it holds a reply, a connection without
+   * `sessionId` or `authToken` skips the `hello` round trip: its first request opens the session, as the
+   * control channel allows. The first connection to the instance says hello and fills it.
+   */
+  helloMemo?: HelloMemo;
+}
+
+export interface HelloMemo {
+  hello?: HelloResult;
+}
+
+/** The `Lease.params` key under which a placement passes a HelloMemo for its server instance. */
+export const HELLO_MEMO: unique symbol = Symbol.for("hud.helloMemo");
+
+/** The HelloMemo a lease's params carry, if any. */
+export function helloMemoOf(params: object | undefined): HelloMemo | undefined {
+  const memo = (params as { [HELLO_MEMO]?: unknown } | undefined)?.[HELLO_MEMO];
+  return typeof memo === "object" && memo !== null ? (memo as HelloMemo) : undefined;
 }
 
 /**
@@ -71,6 +91,8 @@ export class HudClient implements AsyncDisposable {
   private readonly options: ConnectOptions;
   private forwarders = new Map<string, { url: string; forwarder: Forwarder }>();
   private hello_: HelloResult | undefined;
+  /** The session id is this connection's own (false when `hello` was skipped for a memo). */
+  private ownHello = false;
   private readonly capabilityClients = new CapabilityClients();
   private closed = false;
 
@@ -96,8 +118,9 @@ export class HudClient implements AsyncDisposable {
     return this.connection.busy;
   }
 
+  /** This connection's session id (unknown when `hello` was skipped, see ConnectOptions.helloMemo). */
   get sessionId(): string | undefined {
-    return this.hello_?.session_id;
+    return this.ownHello ? this.hello_?.session_id : undefined;
   }
 
   get env(): { name: string; version: string } | undefined {
@@ -130,8 +153,16 @@ export class HudClient implements AsyncDisposable {
       throw new RpcError(-32603, "hello: reply must have 'session_id' and 'bindings'");
     }
     this.hello_ = result;
+    this.ownHello = true;
     await this.syncForwarders();
     return result;
+  }
+
+  /** Take an earlier connection's `hello` reply for this server instead of asking (see helloMemo). */
+  async adopt(hello: HelloResult): Promise<void> {
+    this.hello_ = hello;
+    this.ownHello = false;
+    await this.syncForwarders();
   }
 
   async listTasks(): Promise<ManifestEntry[]> {
@@ -263,6 +294,15 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (!(Number.isFinite(readyTimeout) && readyTimeout > 0)) {
     throw new HudError(`readyTimeout must be a positive number of seconds (got ${readyTimeout})`);
   }
+  const memo = options.helloMemo;
+  const known = options.sessionId === undefined && options.authToken === undefined ? memo?.hello : undefined;
+  if (known) {
+    // The instance answered before: nothing to wait for, and nothing to ask.
+    const connection = await RpcConnection.open(address, { maxFrameBytes: options.maxFrameBytes });
+    const client = HudClient.attach(url, address, connection, options);
+    await client.adopt(known);
+    return client;
+  }
   const deadline = Date.now() + readyTimeout * 1000;
   let lastError: unknown;
   for (let attempt = 0; ; attempt++) {
@@ -275,9 +315,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
         timeout: Math.min(remaining, 10),
       });
       const client = HudClient.attach(url, address, connection, options);
-      await client.hello(options.sessionId, {
+      const hello = await client.hello(options.sessionId, {
         timeout: Math.min(options.replyTimeout ?? 30, Math.max(remaining, 0.05)),
       });
+      if (memo && options.sessionId === undefined) memo.hello = hello;
       return client;
     } catch (error) {
       connection?.abort();

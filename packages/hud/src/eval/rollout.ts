@@ -1,5 +1,5 @@
 // rollout: one task, one agent, one environment lease — phases, failure isolation, timeouts, verifiers.
-import { type ConnectOptions, connect, type HudClient } from "../client/client.ts";
+import { type ConnectOptions, connect, type HudClient, helloMemoOf } from "../client/client.ts";
 import type { Task } from "../environment/task.ts";
 import { HudError } from "../protocol/errors.ts";
 import type { Lease, Placement } from "../runtime/placement.ts";
@@ -259,7 +259,11 @@ class Drive {
     const fromLease = lease.params?.ready_timeout;
     const readyTimeout = typeof fromLease === "number" ? fromLease : this.options.connect?.readyTimeout;
     const client = await this.hold(
-      connect(lease.url, { ...this.options.connect, readyTimeout: readyTimeout ?? 120 }),
+      connect(lease.url, {
+        ...this.options.connect,
+        readyTimeout: readyTimeout ?? 120,
+        helloMemo: helloMemoOf(lease.params),
+      }),
       (client) => client.close(),
     );
     this.client = client;

@@ -1,4 +1,5 @@
 // Shared: one substrate per (env, runtime_config), booted by the first lease and reused by up to `width` at a time.
+import { HELLO_MEMO } from "../client/client.ts";
 import type { Task } from "../environment/task.ts";
 import { HudError } from "../protocol/errors.ts";
 import { CallablePlacement } from "./callable-placement.ts";
@@ -13,6 +14,8 @@ export interface SharedOptions {
 /** One booted lease of the inner placement, and who is using it. */
 interface Substrate {
   lease: Lease | undefined;
+  /** The params handed to each view: the lease's, plus the hello memo of this boot's server. */
+  params: Record<string, unknown> | undefined;
   /** Epoch ms after which the next acquisition reboots it (`limits.run_timeout_s`). */
   deadline: number;
   active: number;
@@ -69,7 +72,7 @@ export class Shared extends CallablePlacement implements AsyncDisposable {
 
   /** A lease of `substrate` for one rollout, holding one of its slots until disposed. */
   private view(substrate: Substrate, lease: Lease): SharedLease {
-    return new SharedLease(lease, () => {
+    return new SharedLease(lease.url, substrate.params, () => {
       substrate.active--;
       wake(substrate);
     });
@@ -91,6 +94,8 @@ export class Shared extends CallablePlacement implements AsyncDisposable {
       }
       const runTimeout = task.runtime_config?.limits?.run_timeout_s;
       substrate.lease = lease;
+      // A fresh server: connections to it share what it says in hello (client.ts, helloMemo).
+      substrate.params = { ...lease.params, [HELLO_MEMO]: {} };
       substrate.deadline =
         runTimeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + runTimeout * 1000;
     }
@@ -101,7 +106,13 @@ export class Shared extends CallablePlacement implements AsyncDisposable {
     const key = `${task.env}\u0000${canonicalJson(task.runtime_config ?? null)}`;
     let substrate = this.substrates.get(key);
     if (!substrate) {
-      substrate = { lease: undefined, deadline: Number.POSITIVE_INFINITY, active: 0, waiters: [] };
+      substrate = {
+        lease: undefined,
+        params: undefined,
+        deadline: Number.POSITIVE_INFINITY,
+        active: 0,
+        waiters: [],
+      };
       this.substrates.set(key, substrate);
     }
     return substrate;
@@ -141,9 +152,9 @@ class SharedLease implements Lease {
   readonly params: Record<string, unknown> | undefined;
   private release: (() => void) | undefined;
 
-  constructor(lease: Lease, release: () => void) {
-    this.url = lease.url;
-    this.params = lease.params;
+  constructor(url: string, params: Record<string, unknown> | undefined, release: () => void) {
+    this.url = url;
+    this.params = params;
     this.release = release;
   }
 
