@@ -44,6 +44,22 @@ async function lease(runtime: SubprocessRuntime, task: Task): Promise<Lease> {
   return acquired;
 }
 
+/** A runner fixture (it leases a child that records its pids in `pidFile`), with its output collected. */
+function runnerFixture(name: string) {
+  const pidFile = join(dir, "pids.json");
+  const runner = spawn(process.execPath, ["--conditions=hud-source", fixture(name), pidFile], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  pids.push(runner.pid!);
+  let output = "";
+  for (const stream of [runner.stdout, runner.stderr]) {
+    stream.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+  }
+  return { runner, pidFile, output: () => output };
+}
+
 describe("SubprocessRuntime", () => {
   it("serves the quickstart in a child process; a client starts and grades a task", async () => {
     const runtime = new SubprocessRuntime(quickstart);
@@ -157,21 +173,10 @@ describe("SubprocessRuntime", () => {
   });
 
   it("kills leased children when the runner exits without disposing", async () => {
-    const pidFile = join(dir, "pids.json");
-    const runner = spawn(process.execPath, ["--conditions=hud-source", fixture("parent-exits.ts"), pidFile], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    pids.push(runner.pid!);
-    let output = "";
-    runner.stdout.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
-    runner.stderr.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
+    const { runner, pidFile, output } = runnerFixture("parent-exits.ts");
     const code = await new Promise<number | null>((resolve) => runner.once("exit", resolve));
-    const leased = /LEASED unix:\/\/(\S+)/.exec(output)?.[1];
-    expect(leased, output).toBeDefined();
+    const leased = /LEASED unix:\/\/(\S+)/.exec(output())?.[1];
+    expect(leased, output()).toBeDefined();
     expect(code).toBe(0);
     const { child, grandchild } = await readJsonFile<{ child: number; grandchild: number }>(pidFile);
     pids.push(child, grandchild);
@@ -182,24 +187,9 @@ describe("SubprocessRuntime", () => {
   });
 
   it("a runner killed with SIGKILL: its child notices, shuts down and takes its group along", async () => {
-    const pidFile = join(dir, "pids.json");
-    const runner = spawn(
-      process.execPath,
-      ["--conditions=hud-source", fixture("parent-killed.ts"), pidFile],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    pids.push(runner.pid!);
-    let output = "";
-    runner.stdout.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
-    runner.stderr.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
-    await waitUntil(() => output.includes("LEASED"), "the runner took its lease", 20);
-    const socket = /LEASED unix:\/\/(\S+)/.exec(output)![1]!;
+    const { runner, pidFile, output } = runnerFixture("parent-killed.ts");
+    await waitUntil(() => output().includes("LEASED"), "the runner took its lease", 20);
+    const socket = /LEASED unix:\/\/(\S+)/.exec(output())![1]!;
     const { child, grandchild } = await readJsonFile<{ child: number; grandchild: number }>(pidFile);
     pids.push(child, grandchild);
     expect(isAlive(child)).toBe(true);
