@@ -35,9 +35,9 @@ export type {
   TemplateHandle,
   TemplateOptions,
 } from "./environment/template.ts";
+export type { WorkspaceExecResult } from "./environment/workspace/exec-result.ts";
 export type {
   WorkspaceExecOptions,
-  WorkspaceExecResult,
   WorkspaceLimits,
   WorkspaceOptions,
 } from "./environment/workspace/workspace.ts";

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { access, constants, stat } from "node:fs/promises";
 import { CappedOutput } from "../capabilities/clients/capped-output.ts";
 import { groupGone, signalGroup, trackGroup, untrackGroup } from "../environment/processes/process-group.ts";
-import type { WorkspaceExecResult } from "../environment/workspace/workspace.ts";
+import { execResult, type WorkspaceExecResult } from "../environment/workspace/exec-result.ts";
 import { HudError } from "../protocol/errors.ts";
 
 export interface HostCommandOptions {
@@ -88,12 +88,5 @@ export async function runOnHost(command: string, options: HostCommandOptions): P
   child.stdout.destroy();
   child.stderr.destroy();
   if (status.error) throw new HudError(`BashGrader: cannot run ${shell}: ${status.error.message}`);
-  return {
-    exitCode: status.code,
-    signal: status.signal,
-    stdout: stdout.bytes().toString("utf8"),
-    stderr: stderr.bytes().toString("utf8"),
-    timedOut,
-    truncated: stdout.truncated || stderr.truncated,
-  };
+  return execResult(status, stdout, stderr, timedOut);
 }

@@ -4,6 +4,7 @@ import { isAbsolute, join, normalize, posix, relative, resolve } from "node:path
 import { Capability } from "../../capabilities/capability.ts";
 import { CappedOutput } from "../../capabilities/clients/capped-output.ts";
 import { HudError } from "../../protocol/errors.ts";
+import { execResult, type WorkspaceExecResult } from "./exec-result.ts";
 import { generateKeys, type WorkspaceKeys } from "./keys.ts";
 import {
   positiveSeconds,
@@ -26,17 +27,6 @@ export interface WorkspaceExecOptions {
   stdin?: string | Uint8Array;
   /** Extra variables for this command. */
   env?: Record<string, string>;
-}
-
-export interface WorkspaceExecResult {
-  /** null when the command died of a signal (a timeout kills with SIGKILL). */
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  /** Either stream went over `limits.execOutput` (its head and tail are kept). */
-  truncated: boolean;
 }
 
 /** Where OpenSSH's sftp-server lives on common distributions (all under /usr, so the sandbox sees it too). */
@@ -183,14 +173,7 @@ export class Workspace {
     clearTimeout(timer);
     await proc.outputDone();
     if (status.error) throw new HudError(`workspace.exec: cannot start the command: ${status.error.message}`);
-    return {
-      exitCode: status.code,
-      signal: status.signal,
-      stdout: stdout.bytes().toString("utf8"),
-      stderr: stderr.bytes().toString("utf8"),
-      timedOut,
-      truncated: stdout.truncated || stderr.truncated,
-    };
+    return execResult(status, stdout, stderr, timedOut);
   }
 
   /**
