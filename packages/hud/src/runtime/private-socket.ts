@@ -38,7 +38,7 @@ export function privateSocket(): PrivateSocket | undefined {
     remove();
     return undefined;
   }
-  if (live.size === 0 && !hooked) {
+  if (!hooked) {
     hooked = true;
     // Leases a runner forgot to dispose (their servers are stopped by the process-group exit hook).
     process.once("exit", () => {
