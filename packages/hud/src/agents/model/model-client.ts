@@ -13,6 +13,10 @@ export interface ToolSpec {
   native?: "claude-bash" | "claude-text-editor" | "openai-shell";
 }
 
+/**
+ * One call's input. Clients treat its messages and tool list as immutable and may remember conversions per
+ * object (the tool loop passes the same tool list every turn and never changes a message once sent).
+ */
 export interface ModelRequest {
   system?: string;
   messages: readonly ConversationMessage[];

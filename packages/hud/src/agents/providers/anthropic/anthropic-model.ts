@@ -1,6 +1,7 @@
 // Claude through the official Anthropic SDK: a ModelClient that wires the mappers around one streamed call.
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsStreaming } from "@anthropic-ai/sdk/resources/messages";
+import { memoByIdentity } from "../../model/memo-by-identity.ts";
 import type { ModelClient, ModelRequest, ModelTurn } from "../../model/model-client.ts";
 import { callModel, type ModelCallContext } from "../model-call.ts";
 import { accumulateStream } from "./accumulate-stream.ts";
@@ -8,6 +9,9 @@ import { convertMessages } from "./convert-messages.ts";
 import { mapAnthropicError } from "./map-error.ts";
 import { mapResponse } from "./map-response.ts";
 import { prepareTools } from "./prepare-tools.ts";
+
+/** The tool loop passes one tool list per conversation: its declarations are built once. */
+const toolsOf = memoByIdentity(prepareTools);
 
 /** The reference SDK's ClaudeConfig defaults (python-sdk.md §4.1). */
 export const CLAUDE_DEFAULTS = {
@@ -66,7 +70,7 @@ export class AnthropicModel implements ModelClient {
       max_tokens: request.maxTokens ?? this.maxTokens,
       ...(system === undefined ? {} : { system }),
       messages,
-      ...prepareTools(request.tools),
+      ...toolsOf(request.tools),
       stream: true,
     };
   }

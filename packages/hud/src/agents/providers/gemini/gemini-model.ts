@@ -1,12 +1,16 @@
 // The Gemini model client: the official @google/genai SDK wired to the pure mappers of this folder, with the
 // sampling defaults of the Python SDK's GeminiConfig and every call under the shared retry policy.
 import { type Content, type GenerateContentConfig, GoogleGenAI, type ThinkingLevel } from "@google/genai";
+import { memoByIdentity } from "../../model/memo-by-identity.ts";
 import type { ModelClient, ModelRequest, ModelTurn } from "../../model/model-client.ts";
 import { callModel, type ModelCallContext } from "../model-call.ts";
 import { convertContents, GEMINI_PROVIDER } from "./convert-contents.ts";
 import { GeminiTimeoutError, mapGeminiError } from "./map-error.ts";
 import { mapResponse } from "./map-response.ts";
 import { prepareTools } from "./prepare-tools.ts";
+
+/** The tool loop passes one tool list per conversation: its declarations are built once. */
+const toolsOf = memoByIdentity(prepareTools);
 
 /** The Python SDK's GeminiConfig defaults (python-sdk.md §4.1). */
 export const GEMINI_DEFAULTS = {
@@ -91,7 +95,7 @@ export class GeminiModel implements ModelClient {
     const contents = convertContents(request.messages);
     const config: GenerateContentConfig = { ...this.generation };
     if (request.system) config.systemInstruction = request.system;
-    const tools = prepareTools(request.tools);
+    const tools = toolsOf(request.tools);
     if (tools) config.tools = tools;
     if (request.maxTokens !== undefined) config.maxOutputTokens = request.maxTokens;
     if (request.headers) config.httpOptions = { headers: request.headers };

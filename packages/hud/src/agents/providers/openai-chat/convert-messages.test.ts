@@ -129,4 +129,19 @@ describe("convertMessages", () => {
       },
     ]);
   });
+
+  it("converts each message once: a later call with the grown conversation reuses the earlier items", () => {
+    const ask: ConversationMessage = { role: "user", content: [{ type: "text", text: "fix it" }] };
+    const turn: ConversationMessage = { role: "assistant", text: "", toolCalls: [cat] };
+    const first = convertMessages([ask, turn]);
+    const result: ConversationMessage = {
+      role: "tool",
+      results: [{ call: cat, output: { content: [{ type: "text", text: "x" }], isError: false } }],
+    };
+    const second = convertMessages([ask, turn, result], "Be brief.");
+    expect(second[1]).toBe(first[0]);
+    expect(second[2]).toBe(first[1]);
+    expect(second).toHaveLength(4);
+    expect(second[0]).toEqual({ role: "system", content: "Be brief." });
+  });
 });

@@ -13,6 +13,7 @@ import type {
   ToolResultsMessage,
   UserMessage,
 } from "../../model/conversation.ts";
+import { memoByIdentity } from "../../model/memo-by-identity.ts";
 import { OPENAI_CHAT_PROVIDER } from "./provider-name.ts";
 
 /** The text a tool message carries when the tool returned no text (the reference's words). */
@@ -88,6 +89,16 @@ function toolMessages(message: ToolResultsMessage): ChatCompletionMessageParam[]
   return out;
 }
 
+/**
+ * One conversation message as Chat Completions messages. Each depends on its message alone, so it is made once
+ * per message rather than once per call: a conversation of n turns converts n messages, not n²/2.
+ */
+const converted = memoByIdentity((message: ConversationMessage): ChatCompletionMessageParam[] => {
+  if (message.role === "user") return [userMessage(message)];
+  if (message.role === "assistant") return [assistantMessage(message)];
+  return toolMessages(message);
+});
+
 /** The request's `messages`: a system message first when there is a system prompt, then the conversation. */
 export function convertMessages(
   messages: readonly ConversationMessage[],
@@ -95,10 +106,6 @@ export function convertMessages(
 ): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   if (system !== undefined && system !== "") out.push({ role: "system", content: system });
-  for (const message of messages) {
-    if (message.role === "user") out.push(userMessage(message));
-    else if (message.role === "assistant") out.push(assistantMessage(message));
-    else out.push(...toolMessages(message));
-  }
+  for (const message of messages) for (const item of converted(message)) out.push(item);
   return out;
 }

@@ -1,14 +1,22 @@
 // Any OpenAI-compatible Chat Completions server (vLLM, Ollama, llama.cpp, OpenRouter, …) as a ModelClient,
 // through the official `openai` SDK; the mappers beside this file convert, this class only wires them.
 import OpenAI from "openai";
-import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsNonStreaming,
+} from "openai/resources/chat/completions";
+import { memoByIdentity } from "../../model/memo-by-identity.ts";
 import type { ModelClient, ModelRequest, ModelTurn } from "../../model/model-client.ts";
 import { callModel, type ModelCallContext } from "../model-call.ts";
+import { postJson } from "../openai-post-json.ts";
 import { convertMessages } from "./convert-messages.ts";
 import { mapOpenAIChatError } from "./map-error.ts";
 import { mapResponse } from "./map-response.ts";
 import { prepareTools } from "./prepare-tools.ts";
 import { OPENAI_CHAT_PROVIDER } from "./provider-name.ts";
+
+/** The tool loop passes one tool list per conversation: its declarations are built once. */
+const toolsOf = memoByIdentity(prepareTools);
 
 export const OPENAI_CHAT_DEFAULTS = {
   /** The Python SDK's OpenAIChatConfig default. */
@@ -90,7 +98,7 @@ export class OpenAIChatModel implements ModelClient {
     // own cap is the most specific, then the user's value, then the constructor's.
     const capField = "max_completion_tokens" in extra ? "max_completion_tokens" : "max_tokens";
     const cap = request.maxTokens ?? extra[capField] ?? this.options.maxTokens;
-    const tools = prepareTools(request.tools);
+    const tools = toolsOf(request.tools);
     return {
       ...(this.options.temperature === undefined ? {} : { temperature: this.options.temperature }),
       ...extra,
@@ -109,7 +117,7 @@ export class OpenAIChatModel implements ModelClient {
     try {
       const context = { provider: this.provider, model: this.model, signal, retry: this.options.retry };
       const response = await callModel(context, () =>
-        this.client.chat.completions.create(body, { signal, headers }),
+        postJson<ChatCompletion>(this.client, "/chat/completions", body, { signal, headers }),
       );
       return mapResponse(response, this.model);
     } catch (error) {

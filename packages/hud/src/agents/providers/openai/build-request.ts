@@ -1,9 +1,13 @@
 // One ModelRequest as a Responses API request body, stateless (see convert-input.ts for why).
 import type { ResponseCreateParamsNonStreaming } from "openai/resources/responses/responses";
 import type { Reasoning } from "openai/resources/shared";
+import { memoByIdentity } from "../../model/memo-by-identity.ts";
 import type { ModelRequest } from "../../model/model-client.ts";
 import { convertInput } from "./convert-input.ts";
 import { prepareTools } from "./prepare-tools.ts";
+
+/** The tool loop passes one tool list per conversation: its declarations are built once. */
+const toolsOf = memoByIdentity(prepareTools);
 
 /** The model's settings that go into every request. */
 export interface OpenAIRequestSettings {
@@ -20,7 +24,7 @@ export function buildRequest(
   settings: OpenAIRequestSettings,
 ): ResponseCreateParamsNonStreaming {
   const maxOutputTokens = request.maxTokens ?? settings.maxOutputTokens;
-  const tools = prepareTools(request.tools);
+  const tools = toolsOf(request.tools);
   return {
     model: settings.model,
     input: convertInput(request.messages),

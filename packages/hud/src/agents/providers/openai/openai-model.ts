@@ -1,9 +1,11 @@
 // OpenAI's Responses API as a ModelClient, through the official `openai` SDK; the mappers beside this file do
 // the conversion, this class only wires them.
 import OpenAI from "openai";
+import type { Response } from "openai/resources/responses/responses";
 import type { Reasoning } from "openai/resources/shared";
 import type { ModelClient, ModelRequest, ModelTurn } from "../../model/model-client.ts";
 import { callModel, type ModelCallContext } from "../model-call.ts";
+import { postJson } from "../openai-post-json.ts";
 import { buildRequest, type OpenAIRequestSettings } from "./build-request.ts";
 import { mapError } from "./map-error.ts";
 import { mapResponse } from "./map-response.ts";
@@ -70,7 +72,7 @@ export class OpenAIModel implements ModelClient {
       const context = { provider: this.provider, model: this.model, signal, retry: this.retry };
       // The body is the whole conversation, so every attempt is the same request.
       const response = await callModel(context, () =>
-        this.client.responses.create(body, { signal, headers }),
+        postJson<Response>(this.client, "/responses", body, { signal, headers }),
       );
       return mapResponse(response, request.tools, this.model);
     } catch (error) {

@@ -52,8 +52,12 @@ function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Thrown inside the walk when a schema cannot be strict; caught once at the top. */
+/**
+ * Thrown inside the walk when a schema cannot be strict; caught once at the top. One instance, made once: a
+ * free-form tool schema (common) would otherwise capture a stack trace on every request.
+ */
 class NotStrict extends Error {}
+const NOT_STRICT = new NotStrict("schema cannot be strict");
 
 /** `schema` accepting null too: the type widened (and null added to an enum), or an `anyOf` with a null branch. */
 function nullable(schema: Schema): Schema {
@@ -80,19 +84,19 @@ function nullable(schema: Schema): Schema {
 }
 
 function strictNode(schema: unknown, depth: number): Schema {
-  if (!isSchema(schema)) throw new NotStrict();
-  if (depth > MAX_DEPTH) throw new NotStrict();
+  if (!isSchema(schema)) throw NOT_STRICT;
+  if (depth > MAX_DEPTH) throw NOT_STRICT;
   const out: Schema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (DROPPED.has(key)) continue;
-    if (!SUPPORTED.has(key)) throw new NotStrict();
+    if (!SUPPORTED.has(key)) throw NOT_STRICT;
     out[key] = value;
   }
   const isObject = out.type === "object" || (Array.isArray(out.type) && out.type.includes("object"));
   if (isObject || out.properties !== undefined) {
     // A free-form object (no declared properties, or extra keys allowed) cannot be closed without losing arguments.
-    if (!isSchema(out.properties) || Object.keys(out.properties).length === 0) throw new NotStrict();
-    if (out.additionalProperties !== undefined && out.additionalProperties !== false) throw new NotStrict();
+    if (!isSchema(out.properties) || Object.keys(out.properties).length === 0) throw NOT_STRICT;
+    if (out.additionalProperties !== undefined && out.additionalProperties !== false) throw NOT_STRICT;
     const required = new Set(Array.isArray(out.required) ? out.required : []);
     const properties: Schema = {};
     for (const [name, property] of Object.entries(out.properties)) {
@@ -104,16 +108,16 @@ function strictNode(schema: unknown, depth: number): Schema {
     out.additionalProperties = false;
   }
   const isArray = out.type === "array" || (Array.isArray(out.type) && out.type.includes("array"));
-  if (isArray && out.items === undefined) throw new NotStrict();
+  if (isArray && out.items === undefined) throw NOT_STRICT;
   if (out.items !== undefined) out.items = strictNode(out.items, depth + 1);
   if (out.anyOf !== undefined) {
-    if (!Array.isArray(out.anyOf)) throw new NotStrict();
+    if (!Array.isArray(out.anyOf)) throw NOT_STRICT;
     out.anyOf = out.anyOf.map((branch) => strictNode(branch, depth + 1));
   }
   for (const key of ["$defs", "definitions"] as const) {
     const defs = out[key];
     if (defs === undefined) continue;
-    if (!isSchema(defs)) throw new NotStrict();
+    if (!isSchema(defs)) throw NOT_STRICT;
     out[key] = Object.fromEntries(Object.entries(defs).map(([name, def]) => [name, strictNode(def, depth)]));
   }
   return out;
@@ -129,7 +133,7 @@ export function strictSchema(schema: Record<string, unknown>): Record<string, un
   try {
     return strictNode(schema, 1);
   } catch (error) {
-    if (error instanceof NotStrict) return undefined;
+    if (error === NOT_STRICT) return undefined;
     throw error;
   }
 }
