@@ -15,8 +15,9 @@ import {
 } from "hud/agents";
 import { type FakeConversation, type FakeModelServer, startFakeModelServer } from "hud/testing";
 import OpenAI from "openai";
+import { postJson } from "../src/agents/providers/openai-post-json.ts";
 import { Run } from "../src/eval/run.ts";
-import { type Figure, interleaved, median } from "./measure.ts";
+import { type Figure, median } from "./measure.ts";
 
 const noop: AgentTool = {
   spec: { name: "noop", description: "Does nothing.", parameters: { type: "object", properties: {} } },
@@ -25,6 +26,8 @@ const noop: AgentTool = {
 
 const KEY = "bench-key";
 const MODEL = "bench-model";
+/** Samples run and thrown away before measuring. */
+const WARM_UP_SAMPLES = 3;
 
 interface Adapter {
   label: string;
@@ -32,7 +35,10 @@ interface Adapter {
   client: (server: FakeModelServer) => ModelClient;
   /** Where the SDK posted a recorded request. */
   url: (server: FakeModelServer, request: FakeConversation) => string;
-  /** The same body through the provider's SDK alone (the Stainless SDKs take the wire body as it is). */
+  /**
+   * The same body through the provider's SDK alone, called as the adapter calls it (the Anthropic and OpenAI
+   * SDKs take the wire body as it is; @google/genai takes its own parameter shape, so Gemini has none).
+   */
   sdk?: (server: FakeModelServer) => (body: never) => Promise<unknown>;
 }
 
@@ -56,7 +62,7 @@ const ADAPTERS: readonly Adapter[] = [
     url: (s) => `${s.openaiBaseURL}/responses`,
     sdk: (s) => {
       const client = new OpenAI({ apiKey: KEY, baseURL: s.openaiBaseURL, maxRetries: 0 });
-      return (body: OpenAI.Responses.ResponseCreateParamsNonStreaming) => client.responses.create(body);
+      return (body: object) => postJson(client, "/responses", body, {});
     },
   },
   {
@@ -72,8 +78,7 @@ const ADAPTERS: readonly Adapter[] = [
     url: (s) => `${s.openaiBaseURL}/chat/completions`,
     sdk: (s) => {
       const client = new OpenAI({ apiKey: KEY, baseURL: s.openaiBaseURL, maxRetries: 0 });
-      return (body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming) =>
-        client.chat.completions.create(body);
+      return (body: object) => postJson(client, "/chat/completions", body, {});
     },
   },
 ];
@@ -111,72 +116,82 @@ export async function agentLoop(options: {
       { flavor: adapter.flavor, pricing: () => undefined, tools: [noop] },
     );
     const task = new Task({ env: "bench", id: "loop" });
-    // One sample: `conversations` whole conversations of `turns` turns (requests recorded from the first).
+    // One conversation of `turns` turns through the agent, in ms.
     const loop = async () => {
-      let ms = 0;
-      for (let i = 0; i < conversations; i++) {
-        if (i === 0) recorded = [];
-        urlOf = i === 0 ? (c) => adapter.url(server, c) : undefined;
-        const run = new Run({ task });
-        run.prompt = "Call noop until told to stop.";
-        const start = performance.now();
-        await agent.run(run);
-        ms += performance.now() - start;
-        if (run.trace.steps.length !== 2 * turns - 1)
-          throw new Error(`${adapter.label}: expected ${turns} turns, got ${run.trace.steps.length} steps`);
-      }
-      urlOf = undefined;
-      return ms / (turns * conversations);
+      const run = new Run({ task });
+      run.prompt = "Call noop until told to stop.";
+      const start = performance.now();
+      await agent.run(run);
+      const ms = performance.now() - start;
+      if (run.trace.steps.length !== 2 * turns - 1)
+        throw new Error(`${adapter.label}: expected ${turns} turns, got ${run.trace.steps.length} steps`);
+      return ms;
     };
+    // A warm-up conversation, whose requests the floor and the SDK replay.
+    recorded = [];
+    urlOf = (c) => adapter.url(server, c);
     await loop();
+    urlOf = undefined;
     // The same bodies, posted with fetch over a kept-alive connection and read to the end: the HTTP floor.
     const bare = async () => {
       const start = performance.now();
-      for (let i = 0; i < conversations; i++) {
-        for (const { url, body } of recorded) {
-          const response = await fetch(url, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body,
-          });
-          await response.text();
-        }
+      for (const { url, body } of recorded) {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        await response.text();
       }
-      return (performance.now() - start) / (recorded.length * conversations);
+      return performance.now() - start;
     };
-    const candidates: Record<string, () => Promise<number>> = { loop, bare };
+    // The same bodies through the provider's SDK alone: what the official client costs over bare HTTP.
     const call = adapter.sdk?.(server);
-    if (call) {
-      // The same bodies through the provider's SDK alone: what the official client costs over bare HTTP.
-      candidates.sdk = async () => {
-        const bodies = recorded.map((r) => JSON.parse(r.body) as never);
-        const start = performance.now();
-        for (let i = 0; i < conversations; i++) for (const body of bodies) await call(body);
-        return (performance.now() - start) / (bodies.length * conversations);
-      };
-    }
-    const result = await interleaved(options.runs, candidates);
-    const { loop: turn, bare: floor, sdk } = result as Record<string, { median: number; samples: number[] }>;
-    // Interleaved samples pair up: the overhead of each sample is its turn time less its round trip.
-    const overhead = median(turn!.samples.map((ms, i) => ms - floor!.samples[i]!));
-    const ms = (s: number[]) => s.map((v) => v.toFixed(3)).join(" ");
-    const times = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+    const bodies = recorded.map((r) => JSON.parse(r.body) as never);
+    const sdk = async () => {
+      const start = performance.now();
+      for (const body of bodies) await call!(body);
+      return performance.now() - start;
+    };
+    const candidates = call ? { loop, bare, sdk } : { loop, bare };
+    // The candidates alternate conversation by conversation, and each conversation through the agent is
+    // compared with the bare replay right after it. The machine's speed drifts here from one tenth of a second
+    // to the next (the bare fetch loop alone swings between 0.25 and 0.6 ms a request), which a paired ratio
+    // cancels and a ratio of two separate medians does not.
+    const pairs: Record<string, number>[] = [];
+    const measureRound = async () => {
+      const round: Record<string, number> = {};
+      for (const [name, run] of Object.entries(candidates)) round[name] = (await run()) / turns;
+      return round;
+    };
+    // fetch and the SDKs take about a thousand requests to warm up here.
+    for (let i = 0; i < WARM_UP_SAMPLES * conversations; i++) await measureRound();
+    for (let i = 0; i < options.runs * conversations; i++) pairs.push(await measureRound());
+    const series = (name: string) => pairs.map((p) => p[name]).filter((v): v is number => v !== undefined);
+    const ratio = (name: string) => median(pairs.map((p) => p[name]! / p.bare!));
+    const floor = median(series("bare"));
+    const turnRatio = ratio("loop");
+    const sdkRatio = call ? ratio("sdk") : undefined;
+    const ms = (values: number[]) => values.map((v) => v.toFixed(3)).join(" ");
+    const times = (r: number) => `${r.toFixed(2)}×`;
     return {
       name: `agent overhead/turn (${adapter.label})`,
-      value: overhead,
-      floor: floor!.median,
+      // The overhead as the median paired ratio says it, in ms of the median round trip.
+      value: floor * (turnRatio - 1),
+      floor,
       floorName: "bare HTTP round trip, same bodies",
       unit: "ms",
       better: "lower",
       target: 1.5,
       notes: [
-        `whole turn ${turn!.median.toFixed(3)} ms = ${times(turn!.median, floor!.median)} the round trip` +
-          (sdk
-            ? `; the same bodies through the SDK alone ${sdk.median.toFixed(3)} ms = ` +
-              `${times(sdk.median, floor!.median)} (the loop is ${times(turn!.median, sdk.median)} the SDK call)`
-            : ""),
-        `samples ms: turn ${ms(turn!.samples)}; round trip ${ms(floor!.samples)}` +
-          (sdk ? `; sdk ${ms(sdk.samples)}` : ""),
+        `whole turn ${times(turnRatio)} the round trip (median of ${pairs.length} paired conversations)` +
+          (sdkRatio === undefined
+            ? ""
+            : `; the same bodies through the SDK alone ${times(sdkRatio)} (the loop is ` +
+              `${times(median(pairs.map((p) => p.loop! / p.sdk!)))} the SDK call)`),
+        `medians ms: turn ${median(series("loop")).toFixed(3)}, round trip ${floor.toFixed(3)}` +
+          (call ? `, sdk ${median(series("sdk")).toFixed(3)}` : "") +
+          `; per conversation, turn ${ms(series("loop"))}; round trip ${ms(series("bare"))}`,
       ],
     };
   }
