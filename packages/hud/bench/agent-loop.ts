@@ -42,6 +42,12 @@ interface Adapter {
   sdk?: (server: FakeModelServer) => (body: never) => Promise<unknown>;
 }
 
+/** The OpenAI adapters' call (postJson through the official client) to `path`, alone. */
+const openaiPost = (path: string) => (s: FakeModelServer) => {
+  const client = new OpenAI({ apiKey: KEY, baseURL: s.openaiBaseURL, maxRetries: 0 });
+  return (body: object) => postJson(client, path, body, {});
+};
+
 const ADAPTERS: readonly Adapter[] = [
   {
     label: "claude",
@@ -60,10 +66,7 @@ const ADAPTERS: readonly Adapter[] = [
     flavor: "openai",
     client: (s) => new OpenAIModel({ model: MODEL, apiKey: KEY, baseURL: s.openaiBaseURL }),
     url: (s) => `${s.openaiBaseURL}/responses`,
-    sdk: (s) => {
-      const client = new OpenAI({ apiKey: KEY, baseURL: s.openaiBaseURL, maxRetries: 0 });
-      return (body: object) => postJson(client, "/responses", body, {});
-    },
+    sdk: openaiPost("/responses"),
   },
   {
     label: "gemini",
@@ -76,10 +79,7 @@ const ADAPTERS: readonly Adapter[] = [
     flavor: "chat",
     client: (s) => new OpenAIChatModel({ model: MODEL, apiKey: KEY, baseURL: s.openaiBaseURL }),
     url: (s) => `${s.openaiBaseURL}/chat/completions`,
-    sdk: (s) => {
-      const client = new OpenAI({ apiKey: KEY, baseURL: s.openaiBaseURL, maxRetries: 0 });
-      return (body: object) => postJson(client, "/chat/completions", body, {});
-    },
+    sdk: openaiPost("/chat/completions"),
   },
 ];
 
