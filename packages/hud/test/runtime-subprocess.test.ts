@@ -196,6 +196,8 @@ describe("SubprocessRuntime", () => {
     runner.kill("SIGKILL");
     await waitUntil(() => !isAlive(child) && !isAlive(grandchild), "the orphaned group is gone", 10);
     expect(existsSync(socket)).toBe(false);
+    // Nobody disposed the lease: the child removed its private directory on the way out.
+    expect(existsSync(dirname(socket))).toBe(false);
   });
 
   it("serves each row's environment from a file that declares several", async () => {

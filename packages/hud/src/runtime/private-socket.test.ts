@@ -1,9 +1,9 @@
 // Private socket paths: a fresh 0700 directory each, removed on request; none where a socket would not fit.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { privateSocket } from "./private-socket.ts";
+import { privateSocket, removeOrphanedSocketDir } from "./private-socket.ts";
 
 const saved = process.env.TMPDIR;
 const made: string[] = [];
@@ -38,5 +38,29 @@ describe("privateSocket", () => {
     expect(readdirSync(deep)).toEqual([]);
     process.env.TMPDIR = join(base, "missing");
     expect(privateSocket()).toBeUndefined();
+  });
+});
+
+describe("removeOrphanedSocketDir", () => {
+  it("removes an empty private directory and touches nothing else", () => {
+    const base = mkdtempSync(join(tmpdir(), "orphans-"));
+    made.push(base);
+    const own = privateSocket()!;
+    removeOrphanedSocketDir(own.path);
+    expect(existsSync(dirname(own.path))).toBe(false);
+    // Not empty: kept.
+    const busy = privateSocket()!;
+    made.push(dirname(busy.path));
+    writeFileSync(join(dirname(busy.path), "other"), "x");
+    removeOrphanedSocketDir(busy.path);
+    expect(existsSync(join(dirname(busy.path), "other"))).toBe(true);
+    // A user's own --socket path: its (empty) directory is not ours to remove.
+    const mine = join(base, "sockets");
+    mkdirSync(mine);
+    removeOrphanedSocketDir(join(mine, "control.sock"));
+    const lookalike = join(base, "hud-abcdef");
+    mkdirSync(lookalike);
+    removeOrphanedSocketDir(join(lookalike, "serve.sock"));
+    expect(existsSync(mine) && existsSync(lookalike)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { loadEnvironment } from "../../environment/load.ts";
 import { signalGroup } from "../../environment/processes/process-group.ts";
 import { serve } from "../../environment/serve.ts";
+import { removeOrphanedSocketDir } from "../../runtime/private-socket.ts";
 import { type Command, UsageError } from "../io.ts";
 
 const HELP = `Usage: hud serve [path] [options]
@@ -104,6 +105,7 @@ const command: Command = async (argv, io) => {
     // Nobody is left to stop what the environment started and forgot: take the whole group down, this
     // process included (its own shutdown is done).
     io.stderr("hud serve: the process that started this server is gone; stopping its process group\n");
+    if (values.socket !== undefined) removeOrphanedSocketDir(resolve(io.cwd, values.socket));
     signalGroup(process.pid, "SIGKILL");
   }
   return 0;
