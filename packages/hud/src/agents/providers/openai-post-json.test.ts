@@ -83,6 +83,17 @@ describe("postJson", () => {
     expect((error as APIError).message).toContain("Slow down.");
   });
 
+  it("says where a reply that is not JSON came from, and what it was", async () => {
+    const { baseURL } = await serve((res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html>\n<body>Welcome to nginx!</body>\n</html>");
+    });
+    await expect(postJson(client(baseURL), "/chat/completions", {}, {})).rejects.toThrow(
+      `${baseURL}/chat/completions answered 200 with a body that is not JSON (text/html): ` +
+        "<html> <body>Welcome to nginx!</body> </html> — check the base URL",
+    );
+  });
+
   it("ends a body that stalls after its headers with the SDK's timeout error, and drops the connection", async () => {
     const { baseURL, seen } = await serve(stall);
     const started = Date.now();

@@ -1,6 +1,7 @@
 // One JSON call through the official `openai` client's generic request path, shared by the Responses and the
 // Chat Completions adapters.
 import { APIConnectionTimeoutError, type OpenAI } from "openai";
+import { oneLine } from "./error-line.ts";
 
 export interface PostJsonOptions {
   signal?: AbortSignal;
@@ -15,7 +16,7 @@ export interface PostJsonOptions {
  * with a plain JSON.stringify (the typed methods pass every value of it through a replacer to spot `stream`,
  * about 3× slower), and the reply is read from the raw Response (the SDK's parsing layer adds a second timer, a
  * listener on the caller's signal and several promise layers to each call). The body is read within what is
- * left of the client's time limit.
+ * left of the client's time limit; a reply that is not JSON is one line saying where it came from.
  */
 export async function postJson<T>(
   client: OpenAI,
@@ -32,7 +33,16 @@ export async function postJson<T>(
     })
     .asResponse();
   const text = await readText(response, client.timeout - (Date.now() - started));
-  return JSON.parse(text) as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    // A proxy's HTML page or a server on the wrong path, usually: say where and what came back.
+    const type = response.headers.get("content-type") ?? "no content-type";
+    throw new Error(
+      `${response.url || path} answered ${response.status} with a body that is not JSON (${type}): ` +
+        `${oneLine(text) || "(empty)"} — check the base URL`,
+    );
+  }
 }
 
 /** The body as text, or the SDK's timeout error (the read cancelled) once `ms` have passed. */
