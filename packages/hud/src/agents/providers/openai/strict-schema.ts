@@ -56,8 +56,7 @@ function isSchema(value: unknown): value is Schema {
  * Thrown inside the walk when a schema cannot be strict; caught once at the top. One instance, made once: a
  * free-form tool schema (common) would otherwise capture a stack trace on every request.
  */
-class NotStrict extends Error {}
-const NOT_STRICT = new NotStrict("schema cannot be strict");
+const NOT_STRICT = new Error("schema cannot be strict");
 
 /** `schema` accepting null too: the type widened (and null added to an enum), or an `anyOf` with a null branch. */
 function nullable(schema: Schema): Schema {
