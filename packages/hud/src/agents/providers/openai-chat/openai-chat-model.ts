@@ -73,11 +73,14 @@ export class OpenAIChatModel implements ModelClient {
   readonly model: string;
   private readonly client: OpenAI;
   private readonly options: OpenAIChatModelOptions;
+  /** The user's extra body fields, sorted out once. */
+  private readonly extra: Record<string, unknown>;
 
   constructor(options: OpenAIChatModelOptions) {
     this.gateway = options.gateway ?? false;
     this.model = options.model;
     this.options = options;
+    this.extra = extraFields(options.completionKwargs ?? {});
     this.client = new OpenAI({
       baseURL: options.baseURL,
       apiKey: options.apiKey ?? PLACEHOLDER_API_KEY,
@@ -93,7 +96,7 @@ export class OpenAIChatModel implements ModelClient {
 
   /** The request body: the adapter's fields, then the user's extra fields (reserved ones excepted). */
   body(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
-    const extra = extraFields(this.options.completionKwargs ?? {});
+    const { extra } = this;
     // The cap goes in the field the user chose (OpenAI's reasoning models refuse `max_tokens`); a request's
     // own cap is the most specific, then the user's value, then the constructor's.
     const capField = "max_completion_tokens" in extra ? "max_completion_tokens" : "max_tokens";
