@@ -5,6 +5,8 @@ export {
   type CapabilityParams,
   PROTOCOLS,
 } from "./capabilities/capability.ts";
+/** What `Workspace.exec` returns (the same shape as `SshExecResult`). */
+export type { ExecResult as WorkspaceExecResult } from "./capabilities/clients/exec-result.ts";
 export { McpClient, type McpClientOptions, type McpToolResult } from "./capabilities/clients/mcp.ts";
 export {
   type CapabilityClient,
@@ -35,7 +37,6 @@ export type {
   TemplateHandle,
   TemplateOptions,
 } from "./environment/template.ts";
-export type { WorkspaceExecResult } from "./environment/workspace/exec-result.ts";
 export type {
   WorkspaceExecOptions,
   WorkspaceLimits,

@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { access, constants, stat } from "node:fs/promises";
 import { CappedOutput } from "../capabilities/clients/capped-output.ts";
+import { type ExecResult, execResult } from "../capabilities/clients/exec-result.ts";
 import { groupGone, signalGroup, trackGroup, untrackGroup } from "../environment/processes/process-group.ts";
-import { execResult, type WorkspaceExecResult } from "../environment/workspace/exec-result.ts";
 import { HudError } from "../protocol/errors.ts";
 
 export interface HostCommandOptions {
@@ -22,7 +22,7 @@ export interface HostCommandOptions {
  * What a grader's command did, on the host or in a workspace alike (a workspace command's result); here
  * `exitCode` is null when the command was killed, or could not start.
  */
-export type CommandOutcome = WorkspaceExecResult;
+export type CommandOutcome = ExecResult;
 
 /** Seconds between SIGTERM and SIGKILL on timeout. */
 const KILL_GRACE = 2;

@@ -1,14 +1,16 @@
-// What a command run for a workspace or a grader returns, and building it from an exit status and captured output.
-import type { CappedOutput } from "../../capabilities/clients/capped-output.ts";
+// What a finished command returns — over SSH, in a workspace, or run by a grader — built from its exit status
+// and captured output. A light module: no ssh2, so graders load without it.
+import type { CappedOutput } from "./capped-output.ts";
 
-export interface WorkspaceExecResult {
-  /** null when the command died of a signal (a timeout kills with SIGKILL). */
+export interface ExecResult {
+  /** null when the command died of a signal (a timeout kills with SIGKILL), or the server sent no status. */
   exitCode: number | null;
+  /** e.g. "SIGKILL" when the command died of a signal. */
   signal: string | null;
   stdout: string;
   stderr: string;
   timedOut: boolean;
-  /** Either stream went over `limits.execOutput` (its head and tail are kept). */
+  /** Either stream went over its output cap (its head and tail are kept). */
   truncated: boolean;
 }
 
@@ -18,7 +20,7 @@ export function execResult(
   stdout: CappedOutput,
   stderr: CappedOutput,
   timedOut: boolean,
-): WorkspaceExecResult {
+): ExecResult {
   return {
     exitCode: status.code,
     signal: status.signal,

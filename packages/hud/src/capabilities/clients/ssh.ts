@@ -3,6 +3,7 @@ import type { ConnectConfig, SFTPWrapper } from "ssh2";
 import { errorMessage, HudError } from "../../protocol/errors.ts";
 import type { Capability } from "../capability.ts";
 import { splitUrl } from "../url.ts";
+import { type ExecResult, execResult } from "./exec-result.ts";
 import { sftpListDir, sftpReadFile, sftpWriteFile } from "./sftp-files.ts";
 import { shellQuote } from "./shell-quote.ts";
 import { type CommandOutcome, positiveSeconds, runCommand, type SshExecOptions } from "./ssh-command.ts";
@@ -23,17 +24,8 @@ export interface SshConnectOptions {
   fileTransfer?: "auto" | "sftp" | "exec";
 }
 
-export interface SshExecResult {
-  /** null when the process died of a signal, timed out, or the server sent no status. */
-  exitCode: number | null;
-  /** e.g. "SIGKILL" when the process died of a signal. */
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  /** Either stream went over `maxOutput`. */
-  truncated: boolean;
-}
+/** What `exec` returns. */
+export type SshExecResult = ExecResult;
 
 /** Default largest file readFile() returns. */
 const DEFAULT_MAX_FILE = 100 * 1024 * 1024;
@@ -105,14 +97,8 @@ export class SshClient implements AsyncDisposable {
     const line =
       options.cwd === undefined ? command : `cd -- ${shellQuote(options.cwd)} || exit 1\n${command}`;
     const result = await this.run(line, command, options);
-    return {
-      exitCode: result.exitCode,
-      signal: result.signal,
-      stdout: result.stdout.bytes().toString("utf8"),
-      stderr: result.stderr.bytes().toString("utf8"),
-      timedOut: result.timedOut,
-      truncated: result.stdout.truncated || result.stderr.truncated,
-    };
+    const status = { code: result.exitCode, signal: result.signal };
+    return execResult(status, result.stdout, result.stderr, result.timedOut);
   }
 
   /** The file's bytes (over SFTP, else `cat`); HudError when missing, unreadable or over `maxBytes` (100 MiB). */

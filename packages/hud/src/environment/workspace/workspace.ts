@@ -3,8 +3,8 @@ import { access, constants, mkdir, rm } from "node:fs/promises";
 import { isAbsolute, join, normalize, posix, relative, resolve } from "node:path";
 import { Capability } from "../../capabilities/capability.ts";
 import { CappedOutput } from "../../capabilities/clients/capped-output.ts";
+import { type ExecResult, execResult } from "../../capabilities/clients/exec-result.ts";
 import { HudError } from "../../protocol/errors.ts";
-import { execResult, type WorkspaceExecResult } from "./exec-result.ts";
 import { generateKeys, type WorkspaceKeys } from "./keys.ts";
 import {
   positiveSeconds,
@@ -148,7 +148,7 @@ export class Workspace {
    * Run `command` (bash) in the same sandbox, as the same user, as the agent's commands — for templates that
    * grade by running tests. Output is capped; on timeout the command and everything it started are killed.
    */
-  async exec(command: string, options: WorkspaceExecOptions = {}): Promise<WorkspaceExecResult> {
+  async exec(command: string, options: WorkspaceExecOptions = {}): Promise<ExecResult> {
     const running = this.require("exec");
     if (typeof command !== "string") throw new HudError("workspace.exec: 'command' must be a string");
     const timeout =
